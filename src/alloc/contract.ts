@@ -17,8 +17,21 @@ export interface SharedRegion {
   byteLength: number;
 }
 
+/**
+ * Thread-local tallies an allocator may keep for the contention charts. Plain numbers, bumped by the
+ * thread that owns the view and read by the harness after the run; never shared between threads.
+ */
+export interface AllocatorCounters {
+  /** Compare-and-swaps that lost to another thread. */
+  casFailures: number;
+  /** Bitmap bytes (or words) read while searching. */
+  bytesScanned: number;
+}
+
 /** One thread's view of an allocator. Pages are numbered `0 .. pages - 1`. */
 export interface PageAllocator {
+  /** Optional tallies for the contention report. */
+  readonly counters?: AllocatorCounters;
   /**
    * Claims `count` contiguous free pages.
    * @returns the first page of the run, or `-1` if no such run is free.

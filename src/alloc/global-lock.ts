@@ -1,0 +1,64 @@
+/**
+ * The global lock the harness wraps around `'global-lock'` allocators: a futex-style mutex on one Int32
+ * slot of the shared buffer, Drepper's three-state mutex ("Futexes Are Tricky", mutex3).
+ *
+ * States: 0 unlocked, 1 locked with no waiters, 2 locked and someone may be parked. The uncontended path
+ * is one CAS to lock and one atomic subtract to unlock, with no system call; only a thread that finds
+ * the lock taken parks in `Atomics.wait`, and only an unlock that sees state 2 pays for `Atomics.notify`.
+ * It never spins before parking: with more threads than cores (a scenario worth measuring) spinning
+ * burns the core the holder needs.
+ */
+import type { SharedRegion } from './contract.ts';
+
+export const kLockStateField = 0;
+/** Bytes of shared state the lock needs (one slot, padded to 8 for whatever follows). */
+export const LOCK_BYTES = 8;
+
+export const LockState = { unlocked: 0, locked: 1, contended: 2 } as const;
+
+/** Thread-local tallies; the harness adds them up across threads after a run. */
+export interface LockCounters {
+  acquisitions: number;
+  /** Acquisitions that found the lock taken and had to wait. */
+  contended: number;
+  /** Time spent waiting for the lock, in nanoseconds (measured only on the contended path). */
+  waitedNs: number;
+}
+
+export class GlobalLock {
+  readonly counters: LockCounters = { acquisitions: 0, contended: 0, waitedNs: 0 };
+  private readonly state: Int32Array;
+
+  constructor(memory: SharedRegion) {
+    this.state = new Int32Array(memory.buffer, memory.byteOffset, LOCK_BYTES >> 2);
+  }
+
+  static init(memory: SharedRegion): void {
+    Atomics.store(new Int32Array(memory.buffer, memory.byteOffset, 1), kLockStateField, LockState.unlocked);
+  }
+
+  lock(): void {
+    const s = this.state;
+    this.counters.acquisitions++;
+    let c = Atomics.compareExchange(s, kLockStateField, LockState.unlocked, LockState.locked);
+    if (c === LockState.unlocked) return;
+    this.counters.contended++;
+    const start = performance.now();
+    // Mark the lock contended before parking, so the holder's unlock knows it must wake someone. Once we
+    // have written 2 we cannot know whether others wait too, so we keep 2 when we finally take it.
+    if (c !== LockState.contended) c = Atomics.exchange(s, kLockStateField, LockState.contended);
+    while (c !== LockState.unlocked) {
+      Atomics.wait(s, kLockStateField, LockState.contended);
+      c = Atomics.exchange(s, kLockStateField, LockState.contended);
+    }
+    this.counters.waitedNs += (performance.now() - start) * 1e6;
+  }
+
+  unlock(): void {
+    // 1 -> 0 needs no wake-up; from 2, store 0 and wake one waiter, who will set 2 again.
+    if (Atomics.sub(this.state, kLockStateField, 1) !== LockState.locked) {
+      Atomics.store(this.state, kLockStateField, LockState.unlocked);
+      Atomics.notify(this.state, kLockStateField, 1);
+    }
+  }
+}

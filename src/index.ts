@@ -1,0 +1,16 @@
+/**
+ * pagerace's public API: the allocator contract, the scenario helper, and the built-in allocators.
+ * A user's allocator module imports `defineAllocator` from here and default-exports its result.
+ */
+export type {
+  AllocatorCounters,
+  AllocatorDefinition,
+  Locking,
+  PageAllocator,
+  RunSizes,
+  SharedRegion,
+} from './alloc/contract.ts';
+export { defineAllocator } from './alloc/contract.ts';
+export { allocators, builtins, variants } from './alloc/registry.ts';
+export { GlobalLock, LOCK_BYTES } from './alloc/global-lock.ts';
+export { withGlobalLock } from './alloc/locked.ts';
