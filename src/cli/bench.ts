@@ -1,0 +1,70 @@
+/**
+ * `npm run bench`: the single-thread cost of an alloc+free pair for each built-in allocator, beside the
+ * floor measured in the same run (the bare Atomics operations one alloc and one free need), at 8 GiB and
+ * at 64 GiB with half the pages held. Each figure is measured in a fresh worker thread, one after the
+ * other, so the ratios compare runs made minutes apart at most on the same machine.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { builtins } from '../alloc/registry.ts';
+import type { PairResult, PairSpec } from '../bench/pair.ts';
+import { parseFlags } from './args.ts';
+import { runCommand } from './main.ts';
+import { UsageError } from './usage-error.ts';
+import { parseMemory } from '../scenario/units.ts';
+
+const usage = 'usage: npm run bench -- [--json] [--time MS] [--sizes 8GiB,64GiB] [--allocator NAME[,NAME]]';
+
+function measure(spec: PairSpec): Promise<PairResult> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('../../workers/bench.mjs', import.meta.url), { workerData: spec });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => code !== 0 && reject(new Error(`bench worker for ${spec.subject} exited with ${code}`)));
+  });
+}
+
+await runCommand('bench', async () => {
+  const { values } = parseFlags(process.argv.slice(2), {
+    json: { type: 'boolean', default: false },
+    time: { type: 'string', default: '1000' },
+    sizes: { type: 'string', default: '8GiB,64GiB' },
+    allocator: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  }, false);
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const timeMs = Number(values.time);
+  if (!Number.isInteger(timeMs) || timeMs < 50) throw new UsageError(`--time ${values.time}: expected whole milliseconds, at least 50`);
+  const names = values.allocator?.split(',') ?? builtins.map((d) => d.name);
+  const sizes = values.sizes.split(',').map((label) => ({ label, pages: parseMemory(label) }));
+  const rows: { allocator: string; sizes: Record<string, { pages: number; nsPerPair: number; rme: number; ratioToFloor: number }> }[] =
+    names.map((allocator) => ({ allocator, sizes: {} }));
+  const floor: Record<string, { nsPerPair: number; rme: number }> = {};
+  for (const { label, pages } of sizes) {
+    const f = await measure({ subject: 'floor', pages, timeMs });
+    floor[label] = { nsPerPair: f.nsPerPair, rme: f.rme };
+    for (const row of rows) {
+      const r = await measure({ subject: row.allocator, pages, timeMs });
+      row.sizes[label] = { pages, nsPerPair: r.nsPerPair, rme: r.rme, ratioToFloor: r.nsPerPair / f.nsPerPair };
+    }
+  }
+  const machine = { node: process.version, cpus: availableParallelism() };
+  if (values.json) {
+    console.log(JSON.stringify({ unit: 'ns per alloc(1)+free pair, median of sample means', machine, floor, allocators: rows }, null, 2));
+    return 0;
+  }
+  const fmt = (n: number) => n.toFixed(1).padStart(8);
+  const header = ['allocator'.padEnd(16), ...sizes.flatMap(({ label }) => [`${label} ns`.padStart(10), 'x floor'.padStart(8)])];
+  console.log(`alloc(1)+free pair, one thread, half of memory held (node ${machine.node}, ${machine.cpus} CPUs)`);
+  console.log(header.join(' '));
+  console.log(['floor'.padEnd(16), ...sizes.flatMap(({ label }) => [fmt(floor[label]!.nsPerPair).padStart(10), '1.00'.padStart(8)])].join(' '));
+  for (const row of rows) {
+    console.log(
+      [row.allocator.padEnd(16), ...sizes.flatMap(({ label }) => [fmt(row.sizes[label]!.nsPerPair).padStart(10), row.sizes[label]!.ratioToFloor.toFixed(2).padStart(8)])].join(' '),
+    );
+  }
+  return 0;
+});

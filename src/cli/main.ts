@@ -1,0 +1,23 @@
+/**
+ * How every command ends: bad input is one line and exit 2, a failure of pagerace itself is a stack
+ * trace and exit 3, anything else is the command's own exit code.
+ */
+import { ExitCode, UsageError } from './usage-error.ts';
+
+export async function runCommand(command: string, body: () => Promise<number>): Promise<never> {
+  let code: number;
+  try {
+    code = await body();
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${command}: ${error.message}\n`);
+      code = ExitCode.usage;
+    } else {
+      process.stderr.write(`${command}: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+      code = ExitCode.internal;
+    }
+  }
+  // Let stdout drain before leaving: a JSON result piped to another program must arrive whole.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(code);
+}
