@@ -30,7 +30,7 @@ export class GlobalLock {
   private readonly state: Int32Array;
 
   constructor(memory: SharedRegion) {
-    this.state = new Int32Array(memory.buffer, memory.byteOffset, LOCK_BYTES >> 2);
+    this.state = new Int32Array(memory.buffer, memory.byteOffset, 1);
   }
 
   static init(memory: SharedRegion): void {

@@ -1,0 +1,89 @@
+/**
+ * Finds the allocator a run names: a built-in or known-bug variant by name, or a user's module by path.
+ * A module's default export is checked against the contract here, on the main thread, so that a bad
+ * module is one clear line and exit 2 before any worker starts.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { UsageError } from '../cli/usage-error.ts';
+import type { AllocatorDefinition, PageAllocator } from './contract.ts';
+import { allocators } from './registry.ts';
+
+/** What a worker needs to load the same allocator: a registry name, or an absolute module path. */
+export type AllocatorRef = { builtin: string } | { module: string };
+
+const looksLikePath = (spec: string) => /[\\/]/.test(spec) || /\.(m?[jt]s)$/.test(spec);
+
+/** Turns a `--allocator` value into a reference a worker can load, or says why it cannot. */
+export function resolveAllocator(spec: string, cwd = process.cwd()): AllocatorRef {
+  if (allocators[spec]) return { builtin: spec };
+  if (!looksLikePath(spec)) {
+    throw new UsageError(
+      `unknown allocator "${spec}": use one of ${Object.keys(allocators).join(', ')}, or a path to a module (./my-allocator.ts)`,
+    );
+  }
+  const file = path.resolve(cwd, spec);
+  if (!existsSync(file)) throw new UsageError(`allocator module ${spec} not found (looked for ${file})`);
+  return { module: file };
+}
+
+export function refName(ref: AllocatorRef): string {
+  return 'builtin' in ref ? ref.builtin : path.relative(process.cwd(), ref.module) || ref.module;
+}
+
+const cache = new Map<string, Promise<AllocatorDefinition>>();
+
+/** Loads and checks the definition behind a reference; cached per thread. */
+export function loadAllocator(ref: AllocatorRef): Promise<AllocatorDefinition> {
+  if ('builtin' in ref) return Promise.resolve(allocators[ref.builtin]!);
+  let loaded = cache.get(ref.module);
+  if (!loaded) {
+    loaded = importModule(ref.module);
+    cache.set(ref.module, loaded);
+  }
+  return loaded;
+}
+
+async function importModule(file: string): Promise<AllocatorDefinition> {
+  const where = path.relative(process.cwd(), file) || file;
+  let module: { default?: unknown };
+  try {
+    module = (await import(pathToFileURL(file).href)) as { default?: unknown };
+  } catch (error) {
+    const first = String((error as Error)?.message ?? error).split('\n').find((line) => line.trim() && !line.endsWith(':'));
+    throw new UsageError(`${where}: cannot load the module: ${first ?? 'unknown error'}`);
+  }
+  return checkDefinition(module.default, where);
+}
+
+/** Checks a value against the contract's definition shape; returns it typed, or throws a UsageError. */
+export function checkDefinition(value: unknown, where: string): AllocatorDefinition {
+  if (typeof value !== 'object' || value === null) {
+    throw new UsageError(`${where}: the module must default-export an allocator definition (defineAllocator({...})), got ${typeof value}`);
+  }
+  const d = value as Record<string, unknown>;
+  const rules: [ok: boolean, problem: string][] = [
+    [typeof d.name === 'string' && d.name !== '', 'name must be a non-empty string'],
+    [d.locking === 'lock-free' || d.locking === 'global-lock', `locking must be 'lock-free' or 'global-lock', got ${JSON.stringify(d.locking)}`],
+    [Number.isInteger(d.maxRun) && (d.maxRun as number) >= 1, `maxRun must be an integer >= 1, got ${JSON.stringify(d.maxRun)}`],
+    [d.runSizes === undefined || d.runSizes === 'any' || d.runSizes === 'power-of-two', `runSizes must be 'any' or 'power-of-two', got ${JSON.stringify(d.runSizes)}`],
+    [typeof d.sharedBytes === 'function', 'sharedBytes must be a function'],
+    [typeof d.init === 'function', 'init must be a function'],
+    [typeof d.attach === 'function', 'attach must be a function'],
+    [d.audit === undefined || typeof d.audit === 'function', 'audit must be a function when given'],
+  ];
+  const problem = rules.find(([ok]) => !ok)?.[1];
+  if (problem) throw new UsageError(`${where}: not an allocator definition: ${problem}`);
+  return value as AllocatorDefinition;
+}
+
+/** Checks what `attach` returned: the three methods the harness calls. */
+export function checkAttached(value: unknown, where: string): PageAllocator {
+  const a = value as Record<string, unknown> | null;
+  const missing = (['alloc', 'free', 'isAllocated'] as const).filter((m) => typeof a?.[m] !== 'function');
+  if (missing.length > 0) {
+    throw new UsageError(`${where}: attach() returned an allocator without ${missing.map((m) => `${m}()`).join(', ')}`);
+  }
+  return value as PageAllocator;
+}

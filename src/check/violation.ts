@@ -1,0 +1,32 @@
+/**
+ * A violation: one thing the harness saw go wrong, as a tagged value. It carries what a person needs to
+ * act on it (what, which pages, which threads, what those threads did last); the run it belongs to adds
+ * the scenario, allocator, seed and the command that reproduces it, and one formatter renders it all
+ * (`src/report/format-violation.ts`).
+ */
+import type { Phase } from '../scenario/schema.ts';
+import type { ViolationKind } from '../scenario/violation-kind.ts';
+import type { OpRecord } from '../stress/op-log.ts';
+
+export interface ThreadHistory {
+  thread: number;
+  /** Oldest first, at most the last 8. */
+  ops: OpRecord[];
+  /** The call the thread was inside when the report was made, if any. */
+  inFlight?: Omit<OpRecord, 'result'>;
+}
+
+export interface Violation {
+  kind: ViolationKind;
+  /** One sentence saying what happened, naming pages and threads. */
+  message: string;
+  /** The pages involved (the first 16 when there are more). */
+  pages: number[];
+  threads: number[];
+  history: ThreadHistory[];
+  /** The phase in which it was seen; audits report the phase that had just ended. */
+  phase?: Phase;
+}
+
+/** At most this many pages are listed in one violation; the message says how many there were. */
+export const MAX_PAGES_LISTED = 16;

@@ -1,0 +1,164 @@
+/**
+ * `npm run stress -- <scenario> [flags]`: runs a scenario over allocators and thread counts, checked,
+ * and says whether every run showed what the scenario expects.
+ *
+ * Exit codes: 0 every expectation held, 1 one did not, 2 bad input, 3 pagerace itself failed.
+ */
+import path from 'node:path';
+import { loadAllocator, resolveAllocator } from '../alloc/load-allocator.ts';
+import { STRESS_SEED_NOTE, formatViolation } from '../report/format-violation.ts';
+import { loadScenario } from '../scenario/load.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { parseDuration } from '../scenario/units.ts';
+import type { RunResult } from '../stress/result.ts';
+import { type SweepResult, runSweep } from '../stress/sweep.ts';
+import { parseFlags, parseIntList } from './args.ts';
+import { Progress } from './progress.ts';
+import { ExitCode, UsageError } from './usage-error.ts';
+
+export const stressUsage = `usage: npm run stress -- <scenario name or path> [flags]
+  --allocator NAME[,NAME]  built-in names, known-bug variants, or paths to your own modules
+  --threads 1,2,8          thread counts (default: the scenario's)
+  --seed S                 the workload seed (default: the scenario's)
+  --ops N | --duration 10s length of the churn phase per thread
+  --no-lock                run global-lock allocators without their lock (the negative control)
+  --checks all|none        none: no ledger, no op log (raw allocator speed)
+  --json                   print one JSON object on stdout`;
+
+const flags = {
+  allocator: { type: 'string' },
+  threads: { type: 'string' },
+  seed: { type: 'string' },
+  ops: { type: 'string' },
+  duration: { type: 'string' },
+  'no-lock': { type: 'boolean', default: false },
+  checks: { type: 'string', default: 'all' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+/** Runs the stress command on `argv`; `defaultScenario` stands in when no scenario is named. */
+export async function stressCommand(argv: string[], defaultScenario?: string): Promise<{ code: number; result?: SweepResult }> {
+  const { values, positionals } = parseFlags(argv, flags, true);
+  if (values.help) {
+    console.log(stressUsage);
+    return { code: ExitCode.ok };
+  }
+  if (positionals.length > 1) throw new UsageError(`expected one scenario, got ${positionals.length}: ${positionals.join(' ')}`);
+  const named = positionals[0] ?? defaultScenario;
+  if (!named) throw new UsageError(`no scenario given\n${stressUsage}`.split('\n')[0]!);
+  if (values.checks !== 'all' && values.checks !== 'none') throw new UsageError(`--checks ${values.checks}: expected all or none`);
+  if (values.ops !== undefined && values.duration !== undefined) throw new UsageError('give --ops or --duration, not both');
+
+  const loaded = await loadScenario(named);
+  const extraFlags: string[] = [];
+  let scenario: Scenario = loaded.scenario;
+  if (values.seed !== undefined) scenario = { ...scenario, seed: values.seed };
+  if (values.ops !== undefined) {
+    const [ops] = parseIntList('ops', values.ops);
+    const { durationMs: _, ...rest } = scenario;
+    scenario = { ...rest, ops: ops! };
+    extraFlags.push('--ops', values.ops);
+  }
+  if (values.duration !== undefined) {
+    const durationMs = parseDuration(values.duration);
+    if (durationMs <= 0) throw new UsageError(`--duration ${values.duration}: must be longer than 0`);
+    const { ops: _, ...rest } = scenario;
+    scenario = { ...rest, durationMs };
+    extraFlags.push('--duration', values.duration);
+  }
+  const lock = scenario.lock && !values['no-lock'];
+  if (!lock && scenario.lock) extraFlags.push('--no-lock');
+  const checks = values.checks === 'all';
+  if (!checks) extraFlags.push('--checks', 'none');
+  const threads = values.threads !== undefined ? parseIntList('threads', values.threads, 64) : scenario.threads;
+  const specs = values.allocator !== undefined ? values.allocator.split(',').map((s) => s.trim()) : scenario.allocators;
+  const allocators = await Promise.all(
+    specs.map(async (spec) => {
+      const ref = resolveAllocator(spec);
+      return { ref, name: spec, definition: await loadAllocator(ref) };
+    }),
+  );
+
+  const json = values.json;
+  const progress = new Progress(!json && process.stderr.isTTY === true);
+  const controller = new AbortController();
+  const onSigint = () => {
+    process.stderr.write('\nstopping: Ctrl-C; keeping what was gathered\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const scenarioFile = path.relative(process.cwd(), loaded.file) || loaded.file;
+  if (!json) {
+    console.log(`${scenario.name}: ${scenario.description}`);
+    console.log(`seed ${scenario.seed}, ${scenario.pages} pages, ${checks ? 'checked' : 'unchecked (--checks none)'}${lock ? '' : ', global lock OFF'}`);
+    console.log(tableHeader());
+  }
+  let result: SweepResult;
+  try {
+    result = await runSweep({
+      scenario,
+      scenarioFile,
+      allocators,
+      threads,
+      checks,
+      lock,
+      extraFlags,
+      signal: controller.signal,
+      onRunStart: (allocator, n) => progress.start(`${allocator} x${n}`),
+      onProgress: (p) => progress.update(p),
+      onRunEnd: (run) => {
+        progress.clear();
+        if (!json) console.log(tableRow(run));
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    progress.clear();
+  }
+  if (json) {
+    const { kind: _, version: __, machine: ___, settings: ____, startedAt: _____, description: ______, ...summary } = result;
+    console.log(JSON.stringify(summary, null, 2));
+  } else {
+    printFailures(result);
+    console.log(`\n${result.verdict === 'pass' ? 'PASS' : 'FAIL'}: ${verdictLine(result)}`);
+    console.log(`results: ${result.resultFile}`);
+  }
+  return { code: result.verdict === 'pass' ? ExitCode.ok : ExitCode.expectationFailed, result };
+}
+
+function tableHeader(): string {
+  return `\n${'allocator'.padEnd(26)} ${'threads'.padStart(7)} ${'ops/s'.padStart(12)} ${'ops'.padStart(10)} ${'violations'.padStart(10)}  result`;
+}
+
+function tableRow(run: RunResult): string {
+  const expected = run.expected === 'pass' ? 'pass' : run.expected.join('+');
+  const outcome = run.ok ? (run.expected === 'pass' ? 'ok' : `ok (caught ${expected})`) : run.expected === 'pass' ? 'FAIL' : `FAIL (expected ${expected})`;
+  const stopped = run.stopped ? ` [stopped: ${run.stopped}]` : '';
+  return `${run.allocator.padEnd(26)} ${String(run.threads).padStart(7)} ${Math.round(run.opsPerSec).toLocaleString('en-US').padStart(12)} ${run.ops.toLocaleString('en-US').padStart(10)} ${String(run.violationCount).padStart(10)}  ${outcome}${stopped}`;
+}
+
+function verdictLine(result: SweepResult): string {
+  const failed = result.runs.filter((r) => !r.ok).length;
+  const interrupted = result.interrupted ? ' (interrupted)' : '';
+  return `${result.runs.length - failed} of ${result.runs.length} runs showed what ${result.scenario} expects${interrupted}`;
+}
+
+/** Violations of failed runs in full; of runs that caught what they expected, one line each. */
+function printFailures(result: SweepResult): void {
+  let printed = false;
+  for (const run of result.runs) {
+    const context = { scenario: result.scenario, seed: result.seed, allocator: run.allocator, threads: run.threads, reproduce: run.reproduce };
+    if (run.expected !== 'pass' && run.ok) continue;
+    if (!run.ok && run.violations.length === 0) {
+      console.log(`\n✗ ${run.allocator} x${run.threads}: expected ${Array.isArray(run.expected) ? run.expected.join(', ') : 'pass'}, saw no violation\n  reproduce: ${run.reproduce}`);
+      printed = true;
+    }
+    for (const violation of run.violations.slice(0, 5)) {
+      console.log(`\n${formatViolation(violation, context)}`);
+      printed = true;
+    }
+    if (run.violations.length > 5) console.log(`  ... and ${run.violationCount - 5} more violations in this run (all in ${result.resultFile})`);
+  }
+  if (printed) console.log(`\n${STRESS_SEED_NOTE}`);
+}

@@ -1,0 +1,126 @@
+/**
+ * Where everything a stress run shares lives in its one SharedArrayBuffer. Every slot has a name; the
+ * offsets are computed once on the main thread and sent to the workers as a plain object.
+ *
+ *   control block | thread blocks (one per thread, 256 bytes apart) | handoff queue | ledger | lock | allocator
+ *
+ * Each thread block is 256 bytes so that two threads' counters never share a cache line: a thread writes
+ * its own block on every operation, and false sharing would tax exactly what is being measured.
+ */
+
+/** Int32 slots of the control block. */
+export const kArrivedField = 0; // threads that reached the current barrier; the main thread resets it
+export const kReleaseField = 1; // barrier generation: bumped by the main thread to release a barrier
+export const kStopField = 2; // non-zero: stop now (Ctrl-C, a crash, a hang, too many violations)
+export const kChurnEndField = 3; // non-zero: a timed churn phase is over; finish it and go on
+export const kViolationsField = 4; // violations found so far, all threads
+export const kQueueLockField = 5; // the handoff queue's own mutex (a GlobalLock slot)
+export const kQueueHeadField = 6; // invariant (under the queue lock): next entry to pop
+export const kQueueLengthField = 7; // invariant (under the queue lock): entries in the queue
+export const kQueuePagesField = 8; // pages in the queue; read without the lock as a hint
+const CONTROL_SLOTS = 16;
+
+/** Int32 slots of a thread block. */
+export const kOpsField = 0; // operations completed, every phase: the watchdog's sign of progress
+export const kAllocsField = 1;
+export const kFreesField = 2;
+export const kOomField = 3; // allocs that returned -1
+export const kPhaseField = 4; // index into the scenario's phases of the phase being run
+export const kStateField = 5; // one of ThreadState
+export const kCurrentOpField = 6; // OpCode of the allocator call in flight, or OpCode.none
+export const kCurrentFirstField = 7;
+export const kCurrentCountField = 8;
+export const kHandoffsField = 9; // runs this thread put in the queue
+export const kMemoryChangesField = 10; // addMemory/removeMemory calls that took effect
+export const kLogCountField = 11; // operations ever written to the log; the log holds the last LOG_SIZE
+export const kCasFailuresField = 12; // copied from the allocator's counters when the thread finishes
+export const kBytesScannedField = 13;
+export const kLockAcquisitionsField = 14;
+export const kLockContendedField = 15;
+export const kLogBase = 16; // LOG_SIZE entries of LOG_ENTRY_SLOTS: [OpCode, first, count, result]
+export const LOG_SIZE = 8;
+export const LOG_ENTRY_SLOTS = 4;
+/** Float64 slots of a thread block (indices into a Float64Array over the same bytes). */
+export const kChurnStartF64 = 24; // when this thread began churning (ms since the epoch)
+export const kChurnEndF64 = 25; // when it finished
+export const kLockWaitedNsF64 = 26; // copied from the lock's counters when the thread finishes
+export const THREAD_BYTES = 256;
+
+export const ThreadState = { starting: 0, running: 1, atBarrier: 2, done: 3, failed: 4 } as const;
+
+export const OpCode = { none: 0, alloc: 1, free: 2, handoff: 3, addMemory: 4, removeMemory: 5 } as const;
+export type OpCode = (typeof OpCode)[keyof typeof OpCode];
+
+/** Int32 slots of one handoff queue entry. */
+export const kEntryFirst = 0;
+export const kEntryCount = 1;
+export const kEntryFrom = 2;
+const ENTRY_SLOTS = 4;
+export const QUEUE_CAPACITY = 1024;
+
+/** Ledger value of a page sitting in the handoff queue: held, but by no thread. */
+export const LEDGER_QUEUED = -1;
+
+export interface Layout {
+  threads: number;
+  pages: number;
+  controlOffset: number;
+  threadsOffset: number;
+  queueOffset: number;
+  ledgerOffset: number;
+  lockOffset: number;
+  allocatorOffset: number;
+  allocatorBytes: number;
+  totalBytes: number;
+}
+
+const align = (n: number, to = 64) => Math.ceil(n / to) * to;
+
+export function computeLayout(threads: number, pages: number, allocatorBytes: number): Layout {
+  const controlOffset = 0;
+  const threadsOffset = align(CONTROL_SLOTS * 4);
+  const queueOffset = align(threadsOffset + threads * THREAD_BYTES);
+  const ledgerOffset = align(queueOffset + QUEUE_CAPACITY * ENTRY_SLOTS * 4);
+  const lockOffset = align(ledgerOffset + pages * 4);
+  const allocatorOffset = align(lockOffset + 8);
+  const totalBytes = align(allocatorOffset + allocatorBytes);
+  return { threads, pages, controlOffset, threadsOffset, queueOffset, ledgerOffset, lockOffset, allocatorOffset, allocatorBytes, totalBytes };
+}
+
+/** Typed views over one run's buffer; built on the main thread and in every worker. */
+export class RunViews {
+  readonly control: Int32Array;
+  readonly ledger: Int32Array;
+  readonly queue: Int32Array;
+
+  constructor(
+    readonly buffer: SharedArrayBuffer,
+    readonly layout: Layout,
+  ) {
+    this.control = new Int32Array(buffer, layout.controlOffset, CONTROL_SLOTS);
+    this.ledger = new Int32Array(buffer, layout.ledgerOffset, layout.pages);
+    this.queue = new Int32Array(buffer, layout.queueOffset, QUEUE_CAPACITY * ENTRY_SLOTS);
+  }
+
+  thread(t: number): Int32Array {
+    return new Int32Array(this.buffer, this.layout.threadsOffset + t * THREAD_BYTES, THREAD_BYTES >> 2);
+  }
+
+  thread64(t: number): Float64Array {
+    return new Float64Array(this.buffer, this.layout.threadsOffset + t * THREAD_BYTES, THREAD_BYTES >> 3);
+  }
+
+  get allocatorRegion() {
+    return { buffer: this.buffer, byteOffset: this.layout.allocatorOffset, byteLength: this.layout.allocatorBytes };
+  }
+
+  get lockRegion() {
+    return { buffer: this.buffer, byteOffset: this.layout.lockOffset, byteLength: 8 };
+  }
+
+  get queueLockRegion() {
+    return { buffer: this.buffer, byteOffset: this.layout.controlOffset + kQueueLockField * 4, byteLength: 4 };
+  }
+}
+
+export const ENTRY_SIZE = ENTRY_SLOTS;

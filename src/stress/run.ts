@@ -1,0 +1,299 @@
+/**
+ * The main thread's side of one stress run: lay out the shared buffer, start one task per thread,
+ * release them together, audit at every phase barrier, watch for hangs, and gather what they found.
+ */
+import type { AllocatorDefinition, PageAllocator } from '../alloc/contract.ts';
+import { GlobalLock } from '../alloc/global-lock.ts';
+import { type AllocatorRef, checkAttached, refName } from '../alloc/load-allocator.ts';
+import { auditAtQuiescence } from '../check/audit.ts';
+import type { Violation } from '../check/violation.ts';
+import { UsageError } from '../cli/usage-error.ts';
+import type { Phase, Scenario } from '../scenario/schema.ts';
+import { allArrived, awaitArrivals, release, stopAll } from './barrier.ts';
+import {
+  RunViews,
+  ThreadState,
+  computeLayout,
+  kAllocsField,
+  kBytesScannedField,
+  kCasFailuresField,
+  kChurnEndF64,
+  kChurnEndField,
+  kChurnStartF64,
+  kFreesField,
+  kHandoffsField,
+  kLockAcquisitionsField,
+  kLockContendedField,
+  kLockWaitedNsF64,
+  kMemoryChangesField,
+  kOomField,
+  kOpsField,
+  kPhaseField,
+  kStateField,
+  kStopField,
+  kViolationsField,
+} from './layout.ts';
+import { describeOp, readCurrentOp, readLog } from './op-log.ts';
+import type { StressPool } from './pool.ts';
+import { type RunCounters, type RunResult, meetsExpectation } from './result.ts';
+import type { StressTask, WorkerReport } from './task.ts';
+
+export interface RunOptions {
+  scenario: Scenario;
+  definition: AllocatorDefinition;
+  allocator: AllocatorRef;
+  threads: number;
+  checks: boolean;
+  lock: boolean;
+  pool: StressPool;
+  /** Aborted on Ctrl-C: the run stops and keeps what it gathered. */
+  signal?: AbortSignal;
+  /** Called a few times a second while the run goes on. */
+  onProgress?: (progress: { phase: string; ops: number; violations: number; elapsedMs: number }) => void;
+  /** Builds the command that re-runs this allocator at this thread count. */
+  reproduce: (allocator: string, threads: number) => string;
+}
+
+/** The run stops early once this many violations are counted: the first ones say what is wrong. */
+const MAX_VIOLATIONS = 50;
+/** How long the main thread sleeps between looks at the threads when nothing happens. */
+const POLL_MS = 20;
+/** How long threads get to stop on their own before their workers are terminated. */
+const STOP_GRACE_MS = 1000;
+
+export async function runStress(options: RunOptions): Promise<RunResult> {
+  const { scenario, definition, threads } = options;
+  const pages = scenario.pages;
+  const layout = computeLayout(threads, pages, (definition.sharedBytes(pages) + 7) & ~7);
+  const buffer = new SharedArrayBuffer(layout.totalBytes);
+  const views = new RunViews(buffer, layout);
+  definition.init(views.allocatorRegion, pages);
+  GlobalLock.init(views.lockRegion);
+  const name = refName(options.allocator);
+  // The main thread's own view, for audits and memory changes; it runs only while every worker is parked.
+  const mainView = checkAttached(definition.attach(views.allocatorRegion, pages, threads), name);
+  const growRange = takeOfflineAtStart(scenario, definition, mainView, name);
+  const task: Omit<StressTask, 'thread'> = {
+    buffer,
+    layout,
+    scenario,
+    allocator: options.allocator,
+    checks: options.checks,
+    lock: options.lock,
+    guaranteedRun: options.checks && (options.lock || definition.locking === 'lock-free') ? guaranteedRun(scenario, definition, threads, growRange?.count ?? 0) : 0,
+    ...(growRange ? { growRange } : {}),
+  };
+
+  const violations: Violation[] = [];
+  const reports: (WorkerReport | undefined)[] = new Array(threads);
+  let settled = 0;
+  let stopped: RunResult['stopped'];
+  const tasks = Array.from({ length: threads }, (_, thread) =>
+    options.pool.run({ ...task, thread }).then(
+      (report) => {
+        reports[thread] = report;
+        settled++;
+      },
+      (error: unknown) => {
+        settled++;
+        // The worker itself failed (its module would not load, or it died): not the allocator's doing
+        // alone, but the run cannot go on, and it is reported as a crash of that thread.
+        violations.push({ kind: 'crash', message: `thread ${thread} failed: ${String((error as Error)?.message ?? error).split('\n')[0]}`, pages: [], threads: [thread], history: [] });
+        stopped ??= 'crash';
+        stopAll(views.control);
+      },
+    ),
+  );
+
+  const control = views.control;
+  const phases = scenario.workload.phases;
+  let barrier = 0; // barriers passed: 0 is the start, k is the end of phase k - 1
+  const started = performance.now();
+  const lastOps = new Array<number>(threads).fill(-1);
+  const lastProgress = new Array<number>(threads).fill(started);
+  let churnDeadline = Infinity;
+  let lastReport = 0;
+  const onAbort = () => {
+    stopped ??= 'interrupted';
+    stopAll(control);
+  };
+  options.signal?.addEventListener('abort', onAbort);
+  if (options.signal?.aborted) onAbort();
+
+  while (settled < threads) {
+    await awaitArrivals(control, POLL_MS);
+    const now = performance.now();
+    if (Atomics.load(control, kStopField) === 0 && allArrived(control, threads)) {
+      // Quiescence: every thread is parked. Audit what the phase that just ended left behind.
+      if (barrier > 0) violations.push(...auditAtQuiescence(definition, views.allocatorRegion, pages, mainView, options.checks ? views.ledger : undefined, phases[barrier - 1]));
+      if (phases[barrier] === 'churn' && scenario.durationMs !== undefined) churnDeadline = now + scenario.durationMs;
+      barrier++;
+      lastProgress.fill(performance.now());
+      release(control);
+      continue;
+    }
+    if (now >= churnDeadline) Atomics.store(control, kChurnEndField, 1);
+    if (!stopped && Atomics.load(control, kViolationsField) >= MAX_VIOLATIONS) {
+      stopped = 'violations';
+      stopAll(control);
+    }
+    if (!stopped && Atomics.load(control, kStopField) !== 0) stopped = 'crash';
+    const hung = stopped ? -1 : findHung(views, threads, lastOps, lastProgress, now, scenario.watchdogMs);
+    if (hung >= 0) {
+      violations.push(hangViolation(views, hung, scenario.watchdogMs, phases));
+      stopped = 'hang';
+      stopAll(control);
+    }
+    if (options.onProgress && now - lastReport >= 100) {
+      lastReport = now;
+      let ops = 0;
+      for (let t = 0; t < threads; t++) ops += views.thread(t)[kOpsField]!;
+      options.onProgress({ phase: phases[Math.max(0, barrier - 1)] ?? 'start', ops, violations: Atomics.load(control, kViolationsField), elapsedMs: now - started });
+    }
+    if (stopped) {
+      // Give every thread a moment to notice the stop flag and return what it found; then terminate
+      // whatever is left (a thread stuck inside an allocator call never will notice).
+      await Promise.race([Promise.all(tasks), sleep(STOP_GRACE_MS)]);
+      if (settled < threads) await options.pool.destroy();
+      break;
+    }
+  }
+  options.signal?.removeEventListener('abort', onAbort);
+
+  for (const report of reports) if (report) violations.push(...report.violations);
+  // A run that ended normally was audited at its last barrier. One stopped early between operations
+  // (Ctrl-C, too many violations) is quiescent too, and worth auditing; after a crash or a hang a
+  // thread may have died inside a call, so an audit would report its half-done work as damage.
+  if ((stopped === 'interrupted' || stopped === 'violations') && settled === threads) {
+    violations.push(...auditAtQuiescence(definition, views.allocatorRegion, pages, mainView, options.checks ? views.ledger : undefined, undefined));
+  }
+  return summarize(options, views, reports, violations, stopped, started, name);
+}
+
+function summarize(
+  options: RunOptions,
+  views: RunViews,
+  reports: (WorkerReport | undefined)[],
+  violations: Violation[],
+  stopped: RunResult['stopped'],
+  started: number,
+  name: string,
+): RunResult {
+  const { threads, scenario } = options;
+  const counters: RunCounters = { allocs: 0, frees: 0, oom: 0, casFailures: 0, bytesScanned: 0, lockAcquisitions: 0, lockContended: 0, lockWaitedNs: 0, handoffs: 0, memoryChanges: 0 };
+  let totalOps = 0;
+  let churnStart = Infinity;
+  let churnEnd = 0;
+  for (let t = 0; t < threads; t++) {
+    const block = views.thread(t);
+    const block64 = views.thread64(t);
+    totalOps += block[kOpsField]!;
+    counters.allocs += block[kAllocsField]!;
+    counters.frees += block[kFreesField]!;
+    counters.oom += block[kOomField]!;
+    counters.casFailures += block[kCasFailuresField]!;
+    counters.bytesScanned += block[kBytesScannedField]!;
+    counters.lockAcquisitions += block[kLockAcquisitionsField]!;
+    counters.lockContended += block[kLockContendedField]!;
+    counters.lockWaitedNs += block64[kLockWaitedNsF64]!;
+    counters.handoffs += block[kHandoffsField]!;
+    counters.memoryChanges += block[kMemoryChangesField]!;
+    if (block64[kChurnStartF64]! > 0) churnStart = Math.min(churnStart, block64[kChurnStartF64]!);
+    churnEnd = Math.max(churnEnd, block64[kChurnEndF64]!);
+  }
+  const hasChurn = churnStart < Infinity && churnEnd > churnStart;
+  const ops = hasChurn ? reports.reduce((sum, r) => sum + (r?.churnOps ?? 0), 0) : totalOps;
+  const seconds = hasChurn ? (churnEnd - churnStart) / 1000 : (performance.now() - started) / 1000;
+  const expected = scenario.expect;
+  return {
+    allocator: name,
+    threads,
+    ops,
+    seconds,
+    opsPerSec: seconds > 0 ? ops / seconds : 0,
+    totalOps,
+    expected,
+    ok: meetsExpectation(expected, violations) && (stopped !== 'interrupted'),
+    violations,
+    violationCount: Math.max(Atomics.load(views.control, kViolationsField), violations.length),
+    counters,
+    checks: options.checks,
+    lock: options.lock,
+    ...(stopped ? { stopped } : {}),
+    reproduce: options.reproduce(name, threads),
+  };
+}
+
+/**
+ * The longest run that can never legitimately fail: with every thread (and the handoff queue) holding
+ * its maximum, at most H pages are held, and each held page blocks at most one aligned slot of c pages.
+ * Twice as many slots as H leaves room for a lock-free search that sees a moving bitmap.
+ */
+function guaranteedRun(scenario: Scenario, definition: AllocatorDefinition, threads: number, offline: number): number {
+  const held = (threads + 1) * scenario.workload.maxHeldPages;
+  // The offline range is out for the first third of churn (and again after a removal), so only the
+  // rest of memory counts.
+  const online = scenario.pages - offline;
+  let best = 0;
+  for (const c of scenario.workload.runs.sizes) {
+    if (c <= definition.maxRun && Math.floor(online / c) >= 2 * held) best = Math.max(best, c);
+  }
+  return best;
+}
+
+/** Takes the scenario's offline range out before threads start; returns it for thread 0 to add back. */
+function takeOfflineAtStart(scenario: Scenario, definition: AllocatorDefinition, view: PageAllocator, name: string) {
+  const wanted = scenario.memoryChanges?.offlineAtStart ?? 0;
+  if (wanted === 0) return undefined;
+  if (!view.addMemory || !view.removeMemory) {
+    throw new UsageError(`allocator ${name} cannot add or remove memory (no addMemory/removeMemory), which scenario ${scenario.name} needs`);
+  }
+  const unit = definition.growUnit ?? 1;
+  const blocks = Math.ceil(scenario.pages / unit);
+  const offlineBlocks = Math.ceil(wanted / unit);
+  if (offlineBlocks >= blocks) {
+    throw new UsageError(`scenario ${scenario.name}: memoryChanges.offlineAtStart ${wanted} leaves no ${name} block online (blocks of ${unit} pages)`);
+  }
+  const first = (blocks - offlineBlocks) * unit;
+  const range = { first, count: scenario.pages - first };
+  if (!view.removeMemory(range.first, range.count)) throw new Error(`${name}: could not take pages ${first}.. offline before the run`);
+  return range;
+}
+
+/** Time a worker gets to start (load tsx and the allocator module) before it counts as hung. */
+const START_GRACE_MS = 30_000;
+
+/** The first thread that is running (or starting) but has made no progress for too long, or -1. */
+function findHung(views: RunViews, threads: number, lastOps: number[], lastProgress: number[], now: number, watchdogMs: number): number {
+  for (let t = 0; t < threads; t++) {
+    const block = views.thread(t);
+    const ops = block[kOpsField]!;
+    const state = block[kStateField];
+    const limit = state === ThreadState.starting ? watchdogMs + START_GRACE_MS : watchdogMs;
+    if (ops !== lastOps[t] || (state !== ThreadState.running && state !== ThreadState.starting)) {
+      lastOps[t] = ops;
+      lastProgress[t] = now;
+    } else if (now - lastProgress[t]! > limit) return t;
+  }
+  return -1;
+}
+
+function hangViolation(views: RunViews, thread: number, watchdogMs: number, phases: readonly Phase[]): Violation {
+  const block = views.thread(thread);
+  const inFlight = readCurrentOp(block);
+  const doing = inFlight ? `inside ${describeOp(inFlight)}` : 'outside any allocator call';
+  const phase = phases[block[kPhaseField]!];
+  const started = block[kStateField] !== ThreadState.starting;
+  return {
+    kind: 'hang',
+    message: started ? `thread ${thread} made no progress for ${watchdogMs} ms, ${doing}` : `thread ${thread} did not start within ${watchdogMs + START_GRACE_MS} ms`,
+    pages: inFlight && inFlight.op !== 'alloc' ? [inFlight.first] : [],
+    threads: [thread],
+    history: [{ thread, ops: readLog(block), ...(inFlight ? { inFlight } : {}) }],
+    ...(phase && started ? { phase } : {}),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,334 @@
+/**
+ * One stress thread: runs its seeded workload against the allocator, phase by phase, and checks every
+ * allocation and free against the ownership ledger as it goes.
+ */
+import type { AllocatorCounters, PageAllocator } from '../alloc/contract.ts';
+import type { LockCounters } from '../alloc/global-lock.ts';
+import { Ledger, describeHolder } from '../check/ledger.ts';
+import { MAX_PAGES_LISTED, type ThreadHistory, type Violation } from '../check/violation.ts';
+import type { Phase } from '../scenario/schema.ts';
+import type { ViolationKind } from '../scenario/violation-kind.ts';
+import { arriveAndWait } from './barrier.ts';
+import { HandoffQueue } from './handoff-queue.ts';
+import {
+  LEDGER_QUEUED,
+  OpCode,
+  RunViews,
+  ThreadState,
+  kAllocsField,
+  kBytesScannedField,
+  kCasFailuresField,
+  kChurnEndF64,
+  kChurnEndField,
+  kChurnStartF64,
+  kFreesField,
+  kHandoffsField,
+  kLockAcquisitionsField,
+  kLockContendedField,
+  kLockWaitedNsF64,
+  kMemoryChangesField,
+  kOomField,
+  kOpsField,
+  kPhaseField,
+  kStateField,
+  kStopField,
+  kViolationsField,
+} from './layout.ts';
+import { beginOp, endOp, readCurrentOp, readLog } from './op-log.ts';
+import type { StressTask, WorkerReport } from './task.ts';
+import { ThreadWorkload } from './workload.ts';
+
+/** A thread records at most this many violations; past it, the first ones say enough. */
+const MAX_VIOLATIONS_PER_THREAD = 20;
+
+/** Thrown out of the op loop when the allocator itself throws where it must not. */
+class AllocatorCrash extends Error {}
+
+export class StressThread {
+  private readonly views: RunViews;
+  private readonly block: Int32Array;
+  private readonly block64: Float64Array;
+  private readonly control: Int32Array;
+  private readonly ledger: Ledger;
+  private readonly queue: HandoffQueue;
+  private readonly workload: ThreadWorkload;
+  private readonly violations: Violation[] = [];
+  private readonly thread: number;
+  private readonly checks: boolean;
+  /** invariant: heldFirst[i], heldCount[i] for i < heldRuns are the runs this thread holds in the ledger. */
+  private readonly heldFirst: number[] = [];
+  private readonly heldCount: number[] = [];
+  private heldPages = 0;
+  private phase: Phase = 'fill';
+  private churnOps = 0;
+
+  constructor(
+    private readonly task: StressTask,
+    private readonly allocator: PageAllocator,
+    private readonly lockCounters: LockCounters | undefined,
+  ) {
+    this.thread = task.thread;
+    this.checks = task.checks;
+    this.views = new RunViews(task.buffer, task.layout);
+    this.block = this.views.thread(task.thread);
+    this.block64 = this.views.thread64(task.thread);
+    this.control = this.views.control;
+    this.ledger = new Ledger(this.views.ledger, task.thread);
+    this.queue = new HandoffQueue(this.views, task.scenario.workload.maxHeldPages);
+    this.workload = new ThreadWorkload(task.scenario.workload, task.scenario.seed, task.thread);
+  }
+
+  run(): WorkerReport {
+    const block = this.block;
+    try {
+      if (arriveAndWait(this.control, block)) {
+        const phases = this.task.scenario.workload.phases;
+        for (let i = 0; i < phases.length; i++) {
+          this.phase = phases[i]!;
+          block[kPhaseField] = i;
+          if (this.phase === 'fill') this.fill();
+          else if (this.phase === 'churn') this.churn();
+          else this.drain();
+          if (this.stopped() || !arriveAndWait(this.control, block)) break;
+        }
+      }
+      block[kStateField] = ThreadState.done;
+    } catch (error) {
+      if (!(error instanceof AllocatorCrash)) throw error;
+      block[kStateField] = ThreadState.failed;
+    } finally {
+      this.publishCounters();
+    }
+    return { thread: this.thread, violations: this.violations, churnOps: this.churnOps };
+  }
+
+  private stopped(): boolean {
+    return Atomics.load(this.control, kStopField) !== 0;
+  }
+
+  private fill(): void {
+    const max = this.task.scenario.workload.maxHeldPages;
+    while (!this.stopped()) {
+      const length = this.workload.runLength();
+      if (this.heldPages + length > max || !this.alloc(length)) return;
+    }
+  }
+
+  private churn(): void {
+    const scenario = this.task.scenario;
+    const control = this.control;
+    const timed = scenario.durationMs !== undefined;
+    const ops = scenario.ops ?? Infinity;
+    const grow = this.thread === 0 ? this.task.growRange : undefined;
+    const started = performance.timeOrigin + performance.now();
+    this.block64[kChurnStartF64] = started;
+    let op = 0;
+    for (; op < ops; op++) {
+      // Control flags are checked every 64 ops: often enough to stop within microseconds, rarely
+      // enough that the checks cost nothing next to the allocator calls being measured.
+      if ((op & 63) === 0) {
+        if (Atomics.load(control, kStopField) !== 0 || (timed && Atomics.load(control, kChurnEndField) !== 0)) break;
+        if (grow) this.changeMemory(grow, timed ? (performance.timeOrigin + performance.now() - started) / scenario.durationMs! : op / ops);
+      }
+      if (this.queue.mayHaveRuns() && this.takeHandoff()) continue;
+      const length = this.workload.runLength();
+      if (this.workload.allocates(this.heldFirst.length, this.heldPages, length)) this.alloc(length);
+      else {
+        const i = this.workload.pick(this.heldFirst.length);
+        if (this.workload.handsOff()) this.handOff(i);
+        else this.freeHeld(i);
+      }
+    }
+    this.churnOps = op;
+    this.block64[kChurnEndF64] = performance.timeOrigin + performance.now();
+  }
+
+  private drain(): void {
+    while (this.takeHandoff()) {}
+    while (this.heldFirst.length > 0 && !this.stopped()) this.freeHeld(this.heldFirst.length - 1);
+  }
+
+  /** Allocates a run and claims it in the ledger. Returns false when the allocator had none. */
+  private alloc(count: number): boolean {
+    const block = this.block;
+    const checks = this.checks;
+    if (checks) beginOp(block, OpCode.alloc, 0, count);
+    let first: number;
+    try {
+      first = this.allocator.alloc(count);
+    } catch (error) {
+      this.crash(`alloc(${count}) threw ${describeError(error)}`);
+    }
+    block[kOpsField]!++;
+    block[kAllocsField]!++;
+    if (checks) endOp(block, OpCode.alloc, 0, count, first);
+    if (first < 0) {
+      block[kOomField]!++;
+      if (checks && count <= this.task.guaranteedRun) {
+        this.report('spurious-oom', `alloc(${count}) returned -1 on thread ${this.thread}, but the scenario guarantees a free run of ${count} (at most ${this.task.guaranteedRun})`, [], [this.thread]);
+      }
+      return false;
+    }
+    if (checks) {
+      const clash = this.ledger.claim(first, count);
+      if (clash >= 0) {
+        const holder = this.ledger.lastSeen;
+        const other = holder > 0 ? [holder - 1] : [];
+        this.report(
+          'double-allocation',
+          `alloc(${count}) gave thread ${this.thread} pages ${first}..${first + count - 1}, but page ${clash} is held by ${describeHolder(holder)}`,
+          [clash],
+          [this.thread, ...other],
+        );
+        // Two threads think they own the page; this one lets go of the run without freeing it, so the
+        // other holder's accounting stays true. The allocator will count the rest of the run as leaked.
+        return true;
+      }
+    }
+    this.heldFirst.push(first);
+    this.heldCount.push(count);
+    this.heldPages += count;
+    return true;
+  }
+
+  /** Releases held run `i` in the ledger, then frees it. */
+  private freeHeld(i: number): void {
+    const first = this.heldFirst[i]!;
+    const count = this.heldCount[i]!;
+    const last = this.heldFirst.length - 1;
+    this.heldFirst[i] = this.heldFirst[last]!;
+    this.heldCount[i] = this.heldCount[last]!;
+    this.heldFirst.pop();
+    this.heldCount.pop();
+    this.heldPages -= count;
+    if (this.checks) {
+      const bad = this.ledger.release(first, count);
+      if (bad >= 0) {
+        this.report('bad-free', `thread ${this.thread} was about to free pages ${first}..${first + count - 1}, but page ${bad} is held by ${describeHolder(this.ledger.lastSeen)}`, [bad], [this.thread]);
+        return;
+      }
+    }
+    this.free(first, count);
+  }
+
+  private free(first: number, count: number): void {
+    const block = this.block;
+    if (this.checks) beginOp(block, OpCode.free, first, count);
+    try {
+      this.allocator.free(first, count);
+    } catch (error) {
+      if (!(error instanceof RangeError)) this.crash(`free(${first}, ${count}) threw ${describeError(error)}`);
+      // The ledger says this thread held the run, so the allocator refusing it means the allocator
+      // had lost track of the pages: someone else's write cleared or repainted them.
+      this.report('lost-page', `thread ${this.thread} held pages ${first}..${first + count - 1}, but the allocator refused to free them: ${(error as Error).message}`, range(first, count), [this.thread]);
+    }
+    block[kOpsField]!++;
+    block[kFreesField]!++;
+    if (this.checks) endOp(block, OpCode.free, first, count, 0);
+  }
+
+  /** Gives held run `i` to whichever thread takes it from the queue; frees it here if the queue is full. */
+  private handOff(i: number): void {
+    const first = this.heldFirst[i]!;
+    const count = this.heldCount[i]!;
+    if (this.checks && this.ledger.move(first, count, this.thread + 1, LEDGER_QUEUED) >= 0) {
+      this.freeHeld(i); // reports the bad free
+      return;
+    }
+    if (!this.queue.push(first, count, this.thread)) {
+      if (this.checks) this.ledger.move(first, count, LEDGER_QUEUED, this.thread + 1);
+      this.freeHeld(i);
+      return;
+    }
+    const last = this.heldFirst.length - 1;
+    this.heldFirst[i] = this.heldFirst[last]!;
+    this.heldCount[i] = this.heldCount[last]!;
+    this.heldFirst.pop();
+    this.heldCount.pop();
+    this.heldPages -= count;
+    this.block[kHandoffsField]!++;
+    if (this.checks) endOp(this.block, OpCode.handoff, first, count, 0);
+  }
+
+  /** Frees a run another thread allocated. Returns false when the queue was empty. */
+  private takeHandoff(): boolean {
+    const run = this.queue.pop();
+    if (!run) return false;
+    if (this.checks) {
+      const bad = this.ledger.move(run.first, run.count, LEDGER_QUEUED, 0);
+      if (bad >= 0) {
+        this.report('bad-free', `thread ${this.thread} took pages ${run.first}..${run.first + run.count - 1} from thread ${run.from} through the queue, but page ${bad} is held by ${describeHolder(this.ledger.lastSeen)}`, [bad], [this.thread, run.from]);
+        return true;
+      }
+    }
+    this.free(run.first, run.count);
+    return true;
+  }
+
+  private memoryStep = 0;
+
+  /** Thread 0's memory changes: add the offline range a third of the way in, remove it at two thirds. */
+  private changeMemory(range: { first: number; count: number }, progress: number): void {
+    const allocator = this.allocator;
+    if (this.memoryStep === 0 && progress >= 1 / 3) {
+      this.memoryStep = 1;
+      this.callMemory(OpCode.addMemory, range, () => (allocator.addMemory!(range.first, range.count), 1));
+    } else if (this.memoryStep === 1 && progress >= 2 / 3 && this.task.scenario.memoryChanges?.removeWhileRunning) {
+      this.memoryStep = 2;
+      this.callMemory(OpCode.removeMemory, range, () => (allocator.removeMemory!(range.first, range.count) ? 1 : 0));
+    }
+  }
+
+  private callMemory(op: OpCode, range: { first: number; count: number }, call: () => number): void {
+    beginOp(this.block, op, range.first, range.count);
+    let result: number;
+    try {
+      result = call();
+    } catch (error) {
+      this.crash(`${op === OpCode.addMemory ? 'addMemory' : 'removeMemory'}(${range.first}, ${range.count}) threw ${describeError(error)}`);
+    }
+    if (result === 1) this.block[kMemoryChangesField]!++;
+    endOp(this.block, op, range.first, range.count, result);
+  }
+
+  private report(kind: ViolationKind, message: string, pages: number[], threads: number[]): void {
+    Atomics.add(this.control, kViolationsField, 1);
+    if (this.violations.length >= MAX_VIOLATIONS_PER_THREAD) return;
+    const history: ThreadHistory[] = [...new Set(threads)].map((t) => {
+      const block = this.views.thread(t);
+      const inFlight = t === this.thread ? undefined : readCurrentOp(block);
+      return { thread: t, ops: readLog(block), ...(inFlight ? { inFlight } : {}) };
+    });
+    this.violations.push({ kind, message, pages: pages.slice(0, MAX_PAGES_LISTED), threads: [...new Set(threads)], history, phase: this.phase });
+  }
+
+  private crash(message: string): never {
+    this.report('crash', `thread ${this.thread} stopped: ${message}`, [], [this.thread]);
+    Atomics.store(this.control, kStopField, 1);
+    Atomics.notify(this.control, kStopField);
+    throw new AllocatorCrash(message);
+  }
+
+  private publishCounters(): void {
+    const counters: AllocatorCounters | undefined = this.allocator.counters;
+    const block = this.block;
+    if (counters) {
+      block[kCasFailuresField] = counters.casFailures;
+      block[kBytesScannedField] = counters.bytesScanned;
+    }
+    if (this.lockCounters) {
+      block[kLockAcquisitionsField] = this.lockCounters.acquisitions;
+      block[kLockContendedField] = this.lockCounters.contended;
+      this.block64[kLockWaitedNsF64] = this.lockCounters.waitedNs;
+    }
+  }
+}
+
+function range(first: number, count: number): number[] {
+  return Array.from({ length: Math.min(count, MAX_PAGES_LISTED) }, (_, i) => first + i);
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message.split('\n')[0]}`;
+  return String(error);
+}
