@@ -41,8 +41,8 @@ export const kLogBase = 16; // LOG_SIZE entries of LOG_ENTRY_SLOTS: [OpCode, fir
 export const LOG_SIZE = 8;
 export const LOG_ENTRY_SLOTS = 4;
 /** Float64 slots of a thread block (indices into a Float64Array over the same bytes). */
-export const kChurnStartF64 = 24; // when this thread began churning (ms since the epoch)
-export const kChurnEndF64 = 25; // when it finished
+export const kMeasuredStartF64 = 24; // when this thread began the measured phase (ms since the epoch)
+export const kMeasuredEndF64 = 25; // when it finished it
 export const kLockWaitedNsF64 = 26; // copied from the lock's counters when the thread finishes
 export const THREAD_BYTES = 256;
 

@@ -24,9 +24,9 @@ export interface RunCounters {
 export interface RunResult {
   allocator: string;
   threads: number;
-  /** Operations in the churn phase, all threads (every phase when the scenario has no churn). */
+  /** Operations in the measured phase (churn, or the first phase when there is none), all threads. */
   ops: number;
-  /** Wall time of the churn phase: first thread in to last thread out. */
+  /** Wall time of the measured phase: first thread in to last thread out. */
   seconds: number;
   opsPerSec: number;
   /** Operations in every phase. */

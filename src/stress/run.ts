@@ -17,14 +17,14 @@ import {
   kAllocsField,
   kBytesScannedField,
   kCasFailuresField,
-  kChurnEndF64,
   kChurnEndField,
-  kChurnStartF64,
   kFreesField,
   kHandoffsField,
   kLockAcquisitionsField,
   kLockContendedField,
   kLockWaitedNsF64,
+  kMeasuredEndF64,
+  kMeasuredStartF64,
   kMemoryChangesField,
   kOomField,
   kOpsField,
@@ -182,8 +182,8 @@ function summarize(
   const { threads, scenario } = options;
   const counters: RunCounters = { allocs: 0, frees: 0, oom: 0, casFailures: 0, bytesScanned: 0, lockAcquisitions: 0, lockContended: 0, lockWaitedNs: 0, handoffs: 0, memoryChanges: 0 };
   let totalOps = 0;
-  let churnStart = Infinity;
-  let churnEnd = 0;
+  let measuredStart = Infinity;
+  let measuredEnd = 0;
   for (let t = 0; t < threads; t++) {
     const block = views.thread(t);
     const block64 = views.thread64(t);
@@ -198,12 +198,14 @@ function summarize(
     counters.lockWaitedNs += block64[kLockWaitedNsF64]!;
     counters.handoffs += block[kHandoffsField]!;
     counters.memoryChanges += block[kMemoryChangesField]!;
-    if (block64[kChurnStartF64]! > 0) churnStart = Math.min(churnStart, block64[kChurnStartF64]!);
-    churnEnd = Math.max(churnEnd, block64[kChurnEndF64]!);
+    if (block64[kMeasuredStartF64]! > 0) measuredStart = Math.min(measuredStart, block64[kMeasuredStartF64]!);
+    measuredEnd = Math.max(measuredEnd, block64[kMeasuredEndF64]!);
   }
-  const hasChurn = churnStart < Infinity && churnEnd > churnStart;
-  const ops = hasChurn ? reports.reduce((sum, r) => sum + (r?.churnOps ?? 0), 0) : totalOps;
-  const seconds = hasChurn ? (churnEnd - churnStart) / 1000 : (performance.now() - started) / 1000;
+  // The measured phase runs from the first thread in to the last thread out; a run stopped before any
+  // thread finished it falls back to the whole run.
+  const measured = measuredStart < Infinity && measuredEnd > measuredStart;
+  const ops = measured ? reports.reduce((sum, r) => sum + (r?.measuredOps ?? 0), 0) : totalOps;
+  const seconds = measured ? (measuredEnd - measuredStart) / 1000 : (performance.now() - started) / 1000;
   const expected = scenario.expect;
   return {
     allocator: name,

@@ -18,14 +18,14 @@ import {
   kAllocsField,
   kBytesScannedField,
   kCasFailuresField,
-  kChurnEndF64,
   kChurnEndField,
-  kChurnStartF64,
   kFreesField,
   kHandoffsField,
   kLockAcquisitionsField,
   kLockContendedField,
   kLockWaitedNsF64,
+  kMeasuredEndF64,
+  kMeasuredStartF64,
   kMemoryChangesField,
   kOomField,
   kOpsField,
@@ -60,7 +60,9 @@ export class StressThread {
   private readonly heldCount: number[] = [];
   private heldPages = 0;
   private phase: Phase = 'fill';
-  private churnOps = 0;
+  /** The phase whose throughput a run reports: churn when the scenario has one, else its first phase. */
+  private readonly measured: Phase;
+  private measuredOps = 0;
 
   constructor(
     private readonly task: StressTask,
@@ -76,6 +78,8 @@ export class StressThread {
     this.ledger = new Ledger(this.views.ledger, task.thread);
     this.queue = new HandoffQueue(this.views, task.scenario.workload.maxHeldPages);
     this.workload = new ThreadWorkload(task.scenario.workload, task.scenario.seed, task.thread);
+    const phases = task.scenario.workload.phases;
+    this.measured = phases.includes('churn') ? 'churn' : phases[0]!;
   }
 
   run(): WorkerReport {
@@ -86,9 +90,16 @@ export class StressThread {
         for (let i = 0; i < phases.length; i++) {
           this.phase = phases[i]!;
           block[kPhaseField] = i;
+          const measured = this.phase === this.measured;
+          const opsBefore = block[kOpsField]!;
+          if (measured) this.block64[kMeasuredStartF64] = performance.timeOrigin + performance.now();
           if (this.phase === 'fill') this.fill();
           else if (this.phase === 'churn') this.churn();
           else this.drain();
+          if (measured) {
+            this.block64[kMeasuredEndF64] = performance.timeOrigin + performance.now();
+            this.measuredOps = block[kOpsField]! - opsBefore;
+          }
           if (this.stopped() || !arriveAndWait(this.control, block)) break;
         }
       }
@@ -99,7 +110,7 @@ export class StressThread {
     } finally {
       this.publishCounters();
     }
-    return { thread: this.thread, violations: this.violations, churnOps: this.churnOps };
+    return { thread: this.thread, violations: this.violations, measuredOps: this.measuredOps };
   }
 
   private stopped(): boolean {
@@ -120,15 +131,14 @@ export class StressThread {
     const timed = scenario.durationMs !== undefined;
     const ops = scenario.ops ?? Infinity;
     const grow = this.thread === 0 ? this.task.growRange : undefined;
-    const started = performance.timeOrigin + performance.now();
-    this.block64[kChurnStartF64] = started;
+    const started = performance.now();
     let op = 0;
     for (; op < ops; op++) {
       // Control flags are checked every 64 ops: often enough to stop within microseconds, rarely
       // enough that the checks cost nothing next to the allocator calls being measured.
       if ((op & 63) === 0) {
         if (Atomics.load(control, kStopField) !== 0 || (timed && Atomics.load(control, kChurnEndField) !== 0)) break;
-        if (grow) this.changeMemory(grow, timed ? (performance.timeOrigin + performance.now() - started) / scenario.durationMs! : op / ops);
+        if (grow) this.changeMemory(grow, timed ? (performance.now() - started) / scenario.durationMs! : op / ops);
       }
       if (this.queue.mayHaveRuns() && this.takeHandoff()) continue;
       const length = this.workload.runLength();
@@ -139,8 +149,6 @@ export class StressThread {
         else this.freeHeld(i);
       }
     }
-    this.churnOps = op;
-    this.block64[kChurnEndF64] = performance.timeOrigin + performance.now();
   }
 
   private drain(): void {

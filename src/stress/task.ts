@@ -26,6 +26,6 @@ export interface StressTask {
 export interface WorkerReport {
   thread: number;
   violations: Violation[];
-  /** Operations in the churn phase. */
-  churnOps: number;
+  /** Operations in the measured phase: churn, or the first phase when there is no churn. */
+  measuredOps: number;
 }

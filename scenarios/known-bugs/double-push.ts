@@ -1,0 +1,13 @@
+import { defineScenario } from '../../src/scenario/define.ts';
+
+export default defineScenario({
+  description:
+    'stack-bitmap whose free pushes an entry that is already on the stack: the stack gets a cycle, a full entry stays on top, and alloc hands out a page that is already out.',
+  allocators: ['stack-bitmap/double-push'],
+  memory: 1024,
+  threads: [2],
+  ops: 20_000,
+  seed: 'double-push-1',
+  workload: { allocShare: 0.5, runs: 1, maxHeldPages: 200 },
+  expect: ['double-allocation'],
+});

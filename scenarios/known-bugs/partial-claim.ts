@@ -1,0 +1,13 @@
+import { defineScenario } from '../../src/scenario/define.ts';
+
+export default defineScenario({
+  description:
+    'byte-cas whose large-page claim returns a run it gave back: threads mix single pages with 64-page runs in a nearly busy block, so a 64-page claim often loses a byte midway, undoes, and hands the run out anyway.',
+  allocators: ['byte-cas/partial-claim'],
+  memory: 2048,
+  threads: [8],
+  ops: 100_000,
+  seed: 'partial-claim-1',
+  workload: { allocShare: 0.5, runs: { sizes: [1, 64], weights: [9, 1] }, maxHeldPages: 128 },
+  expect: ['double-allocation'],
+});

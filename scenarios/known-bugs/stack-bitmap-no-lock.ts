@@ -1,0 +1,14 @@
+import { defineScenario } from '../../src/scenario/define.ts';
+
+export default defineScenario({
+  description:
+    'The negative control: stack-bitmap without the global lock it is designed for. Two threads take the lowest clear bit of the same head entry with plain reads and writes, and both get the page.',
+  allocators: ['stack-bitmap'],
+  lock: false,
+  memory: 1024,
+  threads: [8],
+  ops: 100_000,
+  seed: 'stack-no-lock-1',
+  workload: { allocShare: 0.5, runs: 1, maxHeldPages: 64 },
+  expect: ['double-allocation'],
+});
