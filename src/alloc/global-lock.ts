@@ -11,7 +11,9 @@
 import type { SharedRegion } from './contract.ts';
 
 export const kLockStateField = 0;
-/** Bytes of shared state the lock needs (one slot, padded to 8 for whatever follows). */
+/** thread + 1 of the holder while the lock is held, 0 when free: a hang report can name who holds it. */
+export const kLockOwnerField = 1;
+/** Bytes of shared state the lock needs. */
 export const LOCK_BYTES = 8;
 
 export const LockState = { unlocked: 0, locked: 1, contended: 2 } as const;
@@ -29,19 +31,33 @@ export class GlobalLock {
   readonly counters: LockCounters = { acquisitions: 0, contended: 0, waitedNs: 0 };
   private readonly state: Int32Array;
 
-  constructor(memory: SharedRegion) {
-    this.state = new Int32Array(memory.buffer, memory.byteOffset, 1);
+  /** @param thread the thread this view belongs to, recorded as the owner while it holds the lock. */
+  constructor(
+    memory: SharedRegion,
+    private readonly thread = -1,
+  ) {
+    this.state = new Int32Array(memory.buffer, memory.byteOffset, LOCK_BYTES >> 2);
   }
 
   static init(memory: SharedRegion): void {
-    Atomics.store(new Int32Array(memory.buffer, memory.byteOffset, 1), kLockStateField, LockState.unlocked);
+    const state = new Int32Array(memory.buffer, memory.byteOffset, LOCK_BYTES >> 2);
+    Atomics.store(state, kLockStateField, LockState.unlocked);
+    Atomics.store(state, kLockOwnerField, 0);
+  }
+
+  /** The thread holding the lock, or -1. A snapshot, for reports. */
+  static owner(memory: SharedRegion): number {
+    return Atomics.load(new Int32Array(memory.buffer, memory.byteOffset, LOCK_BYTES >> 2), kLockOwnerField) - 1;
   }
 
   lock(): void {
     const s = this.state;
     this.counters.acquisitions++;
     let c = Atomics.compareExchange(s, kLockStateField, LockState.unlocked, LockState.locked);
-    if (c === LockState.unlocked) return;
+    if (c === LockState.unlocked) {
+      s[kLockOwnerField] = this.thread + 1;
+      return;
+    }
     this.counters.contended++;
     const start = performance.now();
     // Mark the lock contended before parking, so the holder's unlock knows it must wake someone. Once we
@@ -52,9 +68,11 @@ export class GlobalLock {
       c = Atomics.exchange(s, kLockStateField, LockState.contended);
     }
     this.counters.waitedNs += (performance.now() - start) * 1e6;
+    s[kLockOwnerField] = this.thread + 1;
   }
 
   unlock(): void {
+    this.state[kLockOwnerField] = 0;
     // 1 -> 0 needs no wake-up; from 2, store 0 and wake one waiter, who will set 2 again.
     if (Atomics.sub(this.state, kLockStateField, 1) !== LockState.locked) {
       Atomics.store(this.state, kLockStateField, LockState.unlocked);

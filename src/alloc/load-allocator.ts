@@ -87,3 +87,20 @@ export function checkAttached(value: unknown, where: string): PageAllocator {
   }
   return value as PageAllocator;
 }
+
+export interface LoadedAllocator {
+  ref: AllocatorRef;
+  /** As the user named it: a registry name or the path they gave. */
+  name: string;
+  definition: AllocatorDefinition;
+}
+
+/** Resolves and loads every allocator a run names, failing on the first bad one with a UsageError. */
+export function loadAllocators(specs: string[], cwd = process.cwd()): Promise<LoadedAllocator[]> {
+  return Promise.all(
+    specs.map(async (spec) => {
+      const ref = resolveAllocator(spec, cwd);
+      return { ref, name: spec, definition: await loadAllocator(ref) };
+    }),
+  );
+}

@@ -5,7 +5,7 @@
  * Exit codes: 0 every expectation held, 1 one did not, 2 bad input, 3 pagerace itself failed.
  */
 import path from 'node:path';
-import { loadAllocator, resolveAllocator } from '../alloc/load-allocator.ts';
+import { loadAllocators } from '../alloc/load-allocator.ts';
 import { STRESS_SEED_NOTE, formatViolation } from '../report/format-violation.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
@@ -73,12 +73,7 @@ export async function stressCommand(argv: string[], defaultScenario?: string): P
   if (!checks) extraFlags.push('--checks', 'none');
   const threads = values.threads !== undefined ? parseIntList('threads', values.threads, 64) : scenario.threads;
   const specs = values.allocator !== undefined ? values.allocator.split(',').map((s) => s.trim()) : scenario.allocators;
-  const allocators = await Promise.all(
-    specs.map(async (spec) => {
-      const ref = resolveAllocator(spec);
-      return { ref, name: spec, definition: await loadAllocator(ref) };
-    }),
-  );
+  const allocators = await loadAllocators(specs);
 
   const json = values.json;
   const progress = new Progress(!json && process.stderr.isTTY === true);

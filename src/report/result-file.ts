@@ -17,7 +17,7 @@ export function writeJsonAtomic(file: string, data: unknown): void {
 }
 
 /** `results/<kind>-<name>-<UTC time>.json`, with the name made safe for a file name. */
-export function resultFileName(kind: string, name: string, date = new Date()): string {
-  const stamp = date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return path.join(resultsDir, `${kind}-${name.replace(/[^\w.-]+/g, '_')}-${stamp}.json`);
+export function resultFileName(kind: string, name: string, date = new Date(), dir = resultsDir): string {
+  const stamp = date.toISOString().replace(/[-:.]/g, '');
+  return path.join(dir, `${kind}-${name.replace(/[^\w.-]+/g, '_')}-${stamp}.json`);
 }

@@ -1,3 +1,5 @@
+import { LOCK_BYTES } from '../alloc/global-lock.ts';
+
 /**
  * Where everything a stress run shares lives in its one SharedArrayBuffer. Every slot has a name; the
  * offsets are computed once on the main thread and sent to the workers as a plain object.
@@ -14,10 +16,10 @@ export const kReleaseField = 1; // barrier generation: bumped by the main thread
 export const kStopField = 2; // non-zero: stop now (Ctrl-C, a crash, a hang, too many violations)
 export const kChurnEndField = 3; // non-zero: a timed churn phase is over; finish it and go on
 export const kViolationsField = 4; // violations found so far, all threads
-export const kQueueLockField = 5; // the handoff queue's own mutex (a GlobalLock slot)
-export const kQueueHeadField = 6; // invariant (under the queue lock): next entry to pop
-export const kQueueLengthField = 7; // invariant (under the queue lock): entries in the queue
-export const kQueuePagesField = 8; // pages in the queue; read without the lock as a hint
+export const kQueueLockField = 5; // the handoff queue's own mutex (a GlobalLock: this slot and the next)
+export const kQueueHeadField = 7; // invariant (under the queue lock): next entry to pop
+export const kQueueLengthField = 8; // invariant (under the queue lock): entries in the queue
+export const kQueuePagesField = 9; // pages in the queue; read without the lock as a hint
 const CONTROL_SLOTS = 16;
 
 /** Int32 slots of a thread block. */
@@ -82,7 +84,7 @@ export function computeLayout(threads: number, pages: number, allocatorBytes: nu
   const queueOffset = align(threadsOffset + threads * THREAD_BYTES);
   const ledgerOffset = align(queueOffset + QUEUE_CAPACITY * ENTRY_SLOTS * 4);
   const lockOffset = align(ledgerOffset + pages * 4);
-  const allocatorOffset = align(lockOffset + 8);
+  const allocatorOffset = align(lockOffset + LOCK_BYTES);
   const totalBytes = align(allocatorOffset + allocatorBytes);
   return { threads, pages, controlOffset, threadsOffset, queueOffset, ledgerOffset, lockOffset, allocatorOffset, allocatorBytes, totalBytes };
 }
@@ -115,11 +117,11 @@ export class RunViews {
   }
 
   get lockRegion() {
-    return { buffer: this.buffer, byteOffset: this.layout.lockOffset, byteLength: 8 };
+    return { buffer: this.buffer, byteOffset: this.layout.lockOffset, byteLength: LOCK_BYTES };
   }
 
   get queueLockRegion() {
-    return { buffer: this.buffer, byteOffset: this.layout.controlOffset + kQueueLockField * 4, byteLength: 4 };
+    return { buffer: this.buffer, byteOffset: this.layout.controlOffset + kQueueLockField * 4, byteLength: 8 };
   }
 }
 

@@ -6,7 +6,7 @@ import type { AllocatorDefinition, PageAllocator } from '../alloc/contract.ts';
 import { GlobalLock } from '../alloc/global-lock.ts';
 import { type AllocatorRef, checkAttached, refName } from '../alloc/load-allocator.ts';
 import { auditAtQuiescence } from '../check/audit.ts';
-import type { Violation } from '../check/violation.ts';
+import type { ThreadHistory, Violation } from '../check/violation.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import type { Phase, Scenario } from '../scenario/schema.ts';
 import { allArrived, awaitArrivals, release, stopAll } from './barrier.ts';
@@ -138,9 +138,9 @@ export async function runStress(options: RunOptions): Promise<RunResult> {
       stopAll(control);
     }
     if (!stopped && Atomics.load(control, kStopField) !== 0) stopped = 'crash';
-    const hung = stopped ? -1 : findHung(views, threads, lastOps, lastProgress, now, scenario.watchdogMs);
-    if (hung >= 0) {
-      violations.push(hangViolation(views, hung, scenario.watchdogMs, phases));
+    const hung = stopped ? [] : findHung(views, threads, lastOps, lastProgress, now, scenario.watchdogMs);
+    if (hung.length > 0) {
+      violations.push(hangViolation(views, hung, scenario.watchdogMs, phases, options.lock ? GlobalLock.owner(views.lockRegion) : -1));
       stopped = 'hang';
       stopAll(control);
     }
@@ -265,34 +265,51 @@ function takeOfflineAtStart(scenario: Scenario, definition: AllocatorDefinition,
 /** Time a worker gets to start (load tsx and the allocator module) before it counts as hung. */
 const START_GRACE_MS = 30_000;
 
-/** The first thread that is running (or starting) but has made no progress for too long, or -1. */
-function findHung(views: RunViews, threads: number, lastOps: number[], lastProgress: number[], now: number, watchdogMs: number): number {
+/**
+ * The threads that are running (or starting) but have made no progress for too long. Once one has, the
+ * others stuck for at least half as long are named too: a thread blocked behind a hung lock holder is
+ * part of the same story.
+ */
+function findHung(views: RunViews, threads: number, lastOps: number[], lastProgress: number[], now: number, watchdogMs: number): number[] {
+  const limits: number[] = [];
   for (let t = 0; t < threads; t++) {
     const block = views.thread(t);
     const ops = block[kOpsField]!;
     const state = block[kStateField];
-    const limit = state === ThreadState.starting ? watchdogMs + START_GRACE_MS : watchdogMs;
     if (ops !== lastOps[t] || (state !== ThreadState.running && state !== ThreadState.starting)) {
       lastOps[t] = ops;
       lastProgress[t] = now;
-    } else if (now - lastProgress[t]! > limit) return t;
+    }
+    limits.push(state === ThreadState.starting ? watchdogMs + START_GRACE_MS : watchdogMs);
   }
-  return -1;
+  const stuck = (t: number, share: number) => now - lastProgress[t]! > limits[t]! * share;
+  if (!lastProgress.some((_, t) => stuck(t, 1))) return [];
+  return lastProgress.map((_, t) => t).filter((t) => stuck(t, 0.5));
 }
 
-function hangViolation(views: RunViews, thread: number, watchdogMs: number, phases: readonly Phase[]): Violation {
-  const block = views.thread(thread);
-  const inFlight = readCurrentOp(block);
-  const doing = inFlight ? `inside ${describeOp(inFlight)}` : 'outside any allocator call';
-  const phase = phases[block[kPhaseField]!];
-  const started = block[kStateField] !== ThreadState.starting;
+function hangViolation(views: RunViews, hung: number[], watchdogMs: number, phases: readonly Phase[], lockOwner: number): Violation {
+  // The lock holder first: the others are most likely waiting for it.
+  const ordered = [...hung].sort((a, b) => Number(b === lockOwner) - Number(a === lockOwner));
+  const history: ThreadHistory[] = [];
+  const parts = ordered.map((thread) => {
+    const block = views.thread(thread);
+    const inFlight = readCurrentOp(block);
+    history.push({ thread, ops: readLog(block), ...(inFlight ? { inFlight } : {}) });
+    if (block[kStateField] === ThreadState.starting) return `thread ${thread} did not start within ${watchdogMs + START_GRACE_MS} ms`;
+    const where = inFlight ? `inside ${describeOp(inFlight)}` : 'outside any allocator call';
+    return `thread ${thread} ${where}${thread === lockOwner ? ', holding the global lock' : ''}`;
+  });
+  const first = views.thread(ordered[0]!);
+  const inFlight = readCurrentOp(first);
+  const phase = phases[first[kPhaseField]!];
+  const who = ordered.length === 1 ? `thread ${ordered[0]}` : `threads ${ordered.join(', ')}`;
   return {
     kind: 'hang',
-    message: started ? `thread ${thread} made no progress for ${watchdogMs} ms, ${doing}` : `thread ${thread} did not start within ${watchdogMs + START_GRACE_MS} ms`,
+    message: `${who} made no progress for ${watchdogMs} ms: ${parts.join('; ')}`,
     pages: inFlight && inFlight.op !== 'alloc' ? [inFlight.first] : [],
-    threads: [thread],
-    history: [{ thread, ops: readLog(block), ...(inFlight ? { inFlight } : {}) }],
-    ...(phase && started ? { phase } : {}),
+    threads: ordered,
+    history,
+    ...(phase ? { phase } : {}),
   };
 }
 

@@ -254,6 +254,7 @@ export class StressThread {
     this.heldFirst.pop();
     this.heldCount.pop();
     this.heldPages -= count;
+    this.block[kOpsField]!++;
     this.block[kHandoffsField]!++;
     if (this.checks) endOp(this.block, OpCode.handoff, first, count, 0);
   }

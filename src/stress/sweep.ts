@@ -4,8 +4,7 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
-import type { AllocatorDefinition } from '../alloc/contract.ts';
-import type { AllocatorRef } from '../alloc/load-allocator.ts';
+import type { LoadedAllocator } from '../alloc/load-allocator.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { shellQuote } from '../cli/shell-quote.ts';
 import { resultFileName, writeJsonAtomic } from '../report/result-file.ts';
@@ -18,12 +17,14 @@ export interface SweepOptions {
   scenario: Scenario;
   /** The scenario file, as the reproduce command should name it. */
   scenarioFile: string;
-  allocators: { ref: AllocatorRef; name: string; definition: AllocatorDefinition }[];
+  allocators: LoadedAllocator[];
   threads: number[];
   checks: boolean;
   lock: boolean;
   /** Flags given on the command line that the reproduce command must repeat (`--ops 500`). */
   extraFlags: string[];
+  /** Where the result file goes; `results/` by default. */
+  outDir?: string;
   signal?: AbortSignal;
   onRunStart?: (allocator: string, threads: number) => void;
   onProgress?: RunOptions['onProgress'];
@@ -63,7 +64,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const { scenario } = options;
   checkRunsFit(scenario, options.allocators);
   const startedAt = new Date();
-  const file = resultFileName('stress', scenario.name, startedAt);
+  const file = resultFileName('stress', scenario.name, startedAt, options.outDir);
   const result: SweepResult = {
     kind: 'pagerace-stress',
     version: 1,

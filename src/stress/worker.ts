@@ -15,7 +15,7 @@ export default async function stressWorker(task: StressTask): Promise<WorkerRepo
   let allocator = checkAttached(definition.attach(views.allocatorRegion, task.layout.pages, task.thread), refName(task.allocator));
   let lock: GlobalLock | undefined;
   if (definition.locking === 'global-lock' && task.lock) {
-    lock = new GlobalLock(views.lockRegion);
+    lock = new GlobalLock(views.lockRegion, task.thread);
     allocator = withGlobalLock(allocator, lock);
   }
   return new StressThread(task, allocator, lock?.counters).run();
