@@ -1,4 +1,4 @@
-import { defineScenario } from '../src/scenario/define.ts';
+import { defineScenario } from '../src/index.ts';
 
 export default defineScenario({
   description: 'A quick check that every allocator survives a few threads racing: single pages, checked, in well under a second.',

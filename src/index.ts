@@ -14,3 +14,6 @@ export { defineAllocator } from './alloc/contract.ts';
 export { allocators, builtins, variants } from './alloc/registry.ts';
 export { GlobalLock, LOCK_BYTES } from './alloc/global-lock.ts';
 export { withGlobalLock } from './alloc/locked.ts';
+export { defineScenario } from './scenario/define.ts';
+export type { Scenario, ScenarioInput } from './scenario/schema.ts';
+export type { ViolationKind } from './scenario/violation-kind.ts';

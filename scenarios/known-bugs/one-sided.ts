@@ -1,4 +1,4 @@
-import { defineScenario } from '../../src/scenario/define.ts';
+import { defineScenario } from '../../src/index.ts';
 
 export default defineScenario({
   description:
