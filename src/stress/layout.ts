@@ -1,10 +1,11 @@
 import { LOCK_BYTES } from '../alloc/global-lock.ts';
+import { BUCKETS, HISTOGRAM_BYTES } from '../metrics/histogram.ts';
 
 /**
  * Where everything a stress run shares lives in its one SharedArrayBuffer. Every slot has a name; the
  * offsets are computed once on the main thread and sent to the workers as a plain object.
  *
- *   control block | thread blocks (one per thread, 256 bytes apart) | handoff queue | ledger | lock | allocator
+ *   control | thread blocks (256 bytes each) | latency histograms | handoff queue | ledger | lock | allocator
  *
  * Each thread block is 256 bytes so that two threads' counters never share a cache line: a thread writes
  * its own block on every operation, and false sharing would tax exactly what is being measured.
@@ -46,7 +47,13 @@ export const LOG_ENTRY_SLOTS = 4;
 export const kMeasuredStartF64 = 24; // when this thread began the measured phase (ms since the epoch)
 export const kMeasuredEndF64 = 25; // when it finished it
 export const kLockWaitedNsF64 = 26; // copied from the lock's counters when the thread finishes
+export const kTimerFloorNsF64 = 27; // median cost of two back-to-back clock reads, measured before the start
 export const THREAD_BYTES = 256;
+
+/** Every this many operations one is timed: timing all of them would add two clock reads to each. */
+export const LATENCY_SAMPLE_EVERY = 8;
+/** Per thread: an alloc latency histogram, then a free latency histogram. */
+export const LATENCY_BYTES = 2 * HISTOGRAM_BYTES;
 
 export const ThreadState = { starting: 0, running: 1, atBarrier: 2, done: 3, failed: 4 } as const;
 
@@ -68,6 +75,7 @@ export interface Layout {
   pages: number;
   controlOffset: number;
   threadsOffset: number;
+  latencyOffset: number;
   queueOffset: number;
   ledgerOffset: number;
   lockOffset: number;
@@ -81,12 +89,13 @@ const align = (n: number, to = 64) => Math.ceil(n / to) * to;
 export function computeLayout(threads: number, pages: number, allocatorBytes: number): Layout {
   const controlOffset = 0;
   const threadsOffset = align(CONTROL_SLOTS * 4);
-  const queueOffset = align(threadsOffset + threads * THREAD_BYTES);
+  const latencyOffset = align(threadsOffset + threads * THREAD_BYTES);
+  const queueOffset = align(latencyOffset + threads * LATENCY_BYTES);
   const ledgerOffset = align(queueOffset + QUEUE_CAPACITY * ENTRY_SLOTS * 4);
   const lockOffset = align(ledgerOffset + pages * 4);
   const allocatorOffset = align(lockOffset + LOCK_BYTES);
   const totalBytes = align(allocatorOffset + allocatorBytes);
-  return { threads, pages, controlOffset, threadsOffset, queueOffset, ledgerOffset, lockOffset, allocatorOffset, allocatorBytes, totalBytes };
+  return { threads, pages, controlOffset, threadsOffset, latencyOffset, queueOffset, ledgerOffset, lockOffset, allocatorOffset, allocatorBytes, totalBytes };
 }
 
 /** Typed views over one run's buffer; built on the main thread and in every worker. */
@@ -110,6 +119,12 @@ export class RunViews {
 
   thread64(t: number): Float64Array {
     return new Float64Array(this.buffer, this.layout.threadsOffset + t * THREAD_BYTES, THREAD_BYTES >> 3);
+  }
+
+  /** Thread `t`'s latency histogram of `which` calls. */
+  latency(t: number, which: 'alloc' | 'free'): Int32Array {
+    const offset = this.layout.latencyOffset + t * LATENCY_BYTES + (which === 'free' ? HISTOGRAM_BYTES : 0);
+    return new Int32Array(this.buffer, offset, BUCKETS);
   }
 
   get allocatorRegion() {

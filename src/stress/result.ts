@@ -3,6 +3,7 @@
  * goes into result files and `--json` output.
  */
 import type { Violation } from '../check/violation.ts';
+import type { HistogramJson } from '../metrics/histogram.ts';
 import type { Expectation } from '../scenario/schema.ts';
 
 export interface RunCounters {
@@ -19,6 +20,16 @@ export interface RunCounters {
   handoffs: number;
   /** addMemory/removeMemory calls that took effect while threads ran. */
   memoryChanges: number;
+}
+
+/** Latency of allocator calls as the threads saw them (lock waits included), every thread merged. */
+export interface RunLatency {
+  /** One call in this many was timed. */
+  sampleEvery: number;
+  /** Median cost of two back-to-back clock reads in this run, ns: latencies near it are timer noise. */
+  timerFloorNs: number;
+  alloc: HistogramJson;
+  free: HistogramJson;
 }
 
 export interface RunResult {
@@ -38,6 +49,8 @@ export interface RunResult {
   /** Violations counted, including those past the per-thread cap that were not recorded in full. */
   violationCount: number;
   counters: RunCounters;
+  /** Absent for `--checks none`, which times nothing. */
+  latency?: RunLatency;
   checks: boolean;
   lock: boolean;
   /** Set when the run was cut short: by Ctrl-C, a crash, a hang, or too many violations. */

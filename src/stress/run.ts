@@ -9,8 +9,10 @@ import { auditAtQuiescence } from '../check/audit.ts';
 import type { ThreadHistory, Violation } from '../check/violation.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import type { Phase, Scenario } from '../scenario/schema.ts';
+import { BUCKETS, mergeInto, toJson } from '../metrics/histogram.ts';
 import { allArrived, awaitArrivals, release, stopAll } from './barrier.ts';
 import {
+  LATENCY_SAMPLE_EVERY,
   RunViews,
   ThreadState,
   computeLayout,
@@ -31,6 +33,7 @@ import {
   kPhaseField,
   kStateField,
   kStopField,
+  kTimerFloorNsF64,
   kViolationsField,
 } from './layout.ts';
 import { describeOp, readCurrentOp, readLog } from './op-log.ts';
@@ -182,6 +185,9 @@ function summarize(
   const { threads, scenario } = options;
   const counters: RunCounters = { allocs: 0, frees: 0, oom: 0, casFailures: 0, bytesScanned: 0, lockAcquisitions: 0, lockContended: 0, lockWaitedNs: 0, handoffs: 0, memoryChanges: 0 };
   let totalOps = 0;
+  const allocCounts = new Array<number>(BUCKETS).fill(0);
+  const freeCounts = new Array<number>(BUCKETS).fill(0);
+  const floors: number[] = [];
   let measuredStart = Infinity;
   let measuredEnd = 0;
   for (let t = 0; t < threads; t++) {
@@ -198,6 +204,9 @@ function summarize(
     counters.lockWaitedNs += block64[kLockWaitedNsF64]!;
     counters.handoffs += block[kHandoffsField]!;
     counters.memoryChanges += block[kMemoryChangesField]!;
+    mergeInto(allocCounts, views.latency(t, 'alloc'));
+    mergeInto(freeCounts, views.latency(t, 'free'));
+    if (block64[kTimerFloorNsF64]! > 0) floors.push(block64[kTimerFloorNsF64]!);
     if (block64[kMeasuredStartF64]! > 0) measuredStart = Math.min(measuredStart, block64[kMeasuredStartF64]!);
     measuredEnd = Math.max(measuredEnd, block64[kMeasuredEndF64]!);
   }
@@ -219,6 +228,9 @@ function summarize(
     violations,
     violationCount: Math.max(Atomics.load(views.control, kViolationsField), violations.length),
     counters,
+    ...(options.checks
+      ? { latency: { sampleEvery: LATENCY_SAMPLE_EVERY, timerFloorNs: median(floors), alloc: toJson(allocCounts), free: toJson(freeCounts) } }
+      : {}),
     checks: options.checks,
     lock: options.lock,
     ...(stopped ? { stopped } : {}),
@@ -311,6 +323,11 @@ function hangViolation(views: RunViews, hung: number[], watchdogMs: number, phas
     history,
     ...(phase ? { phase } : {}),
   };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] ?? 0;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -8,9 +8,11 @@ import { Ledger, describeHolder } from '../check/ledger.ts';
 import { MAX_PAGES_LISTED, type ThreadHistory, type Violation } from '../check/violation.ts';
 import type { Phase } from '../scenario/schema.ts';
 import type { ViolationKind } from '../scenario/violation-kind.ts';
+import { record } from '../metrics/histogram.ts';
 import { arriveAndWait } from './barrier.ts';
 import { HandoffQueue } from './handoff-queue.ts';
 import {
+  LATENCY_SAMPLE_EVERY,
   LEDGER_QUEUED,
   OpCode,
   RunViews,
@@ -32,6 +34,7 @@ import {
   kPhaseField,
   kStateField,
   kStopField,
+  kTimerFloorNsF64,
   kViolationsField,
 } from './layout.ts';
 import { beginOp, endOp, readCurrentOp, readLog } from './op-log.ts';
@@ -59,6 +62,10 @@ export class StressThread {
   private readonly heldFirst: number[] = [];
   private readonly heldCount: number[] = [];
   private heldPages = 0;
+  private readonly allocLatency: Int32Array;
+  private readonly freeLatency: Int32Array;
+  /** Counts calls, to time one in LATENCY_SAMPLE_EVERY. */
+  private calls = 0;
   private phase: Phase = 'fill';
   /** The phase whose throughput a run reports: churn when the scenario has one, else its first phase. */
   private readonly measured: Phase;
@@ -76,6 +83,8 @@ export class StressThread {
     this.block64 = this.views.thread64(task.thread);
     this.control = this.views.control;
     this.ledger = new Ledger(this.views.ledger, task.thread);
+    this.allocLatency = this.views.latency(task.thread, 'alloc');
+    this.freeLatency = this.views.latency(task.thread, 'free');
     this.queue = new HandoffQueue(this.views, task.scenario.workload.maxHeldPages);
     this.workload = new ThreadWorkload(task.scenario.workload, task.scenario.seed, task.thread);
     const phases = task.scenario.workload.phases;
@@ -85,6 +94,7 @@ export class StressThread {
   run(): WorkerReport {
     const block = this.block;
     try {
+      if (this.checks) this.block64[kTimerFloorNsF64] = timerFloorNs();
       if (arriveAndWait(this.control, block)) {
         const phases = this.task.scenario.workload.phases;
         for (let i = 0; i < phases.length; i++) {
@@ -161,12 +171,15 @@ export class StressThread {
     const block = this.block;
     const checks = this.checks;
     if (checks) beginOp(block, OpCode.alloc, 0, count);
+    const timed = checks && (this.calls++ & (LATENCY_SAMPLE_EVERY - 1)) === 0;
+    const start = timed ? performance.now() : 0;
     let first: number;
     try {
       first = this.allocator.alloc(count);
     } catch (error) {
       this.crash(`alloc(${count}) threw ${describeError(error)}`);
     }
+    if (timed) record(this.allocLatency, (performance.now() - start) * 1e6);
     block[kOpsField]!++;
     block[kAllocsField]!++;
     if (checks) endOp(block, OpCode.alloc, 0, count, first);
@@ -222,8 +235,11 @@ export class StressThread {
   private free(first: number, count: number): void {
     const block = this.block;
     if (this.checks) beginOp(block, OpCode.free, first, count);
+    const timed = this.checks && (this.calls++ & (LATENCY_SAMPLE_EVERY - 1)) === 0;
+    const start = timed ? performance.now() : 0;
     try {
       this.allocator.free(first, count);
+      if (timed) record(this.freeLatency, (performance.now() - start) * 1e6);
     } catch (error) {
       if (!(error instanceof RangeError)) this.crash(`free(${first}, ${count}) threw ${describeError(error)}`);
       // The ledger says this thread held the run, so the allocator refusing it means the allocator
@@ -331,6 +347,19 @@ export class StressThread {
       this.block64[kLockWaitedNsF64] = this.lockCounters.waitedNs;
     }
   }
+}
+
+/**
+ * What timing costs: the median of back-to-back clock reads, in ns. No latency below it can be told
+ * apart from zero, so reports draw it as a floor under every latency chart.
+ */
+function timerFloorNs(): number {
+  const samples = new Float64Array(20_001);
+  for (let i = 0; i < samples.length; i++) {
+    const start = performance.now();
+    samples[i] = (performance.now() - start) * 1e6;
+  }
+  return samples.sort()[samples.length >> 1]!;
 }
 
 function range(first: number, count: number): number[] {
