@@ -11,7 +11,9 @@
  * and shifts an int past bit 31 (here: one 32-bit word, `Math.clz32`). Its `next == NULL` test also cannot
  * tell "last on the stack" from "not on the stack"; here those are two different values.
  *
- * It runs under the harness's global lock, so plain typed-array accesses are enough.
+ * It runs under the harness's global lock, so plain typed-array accesses are enough; attached for a
+ * controlled run it reads through `Atomics.load` ({@link loadFor}) so that the explorer can interleave
+ * two threads running it without the lock.
  *
  * Invariants at quiescence, checked by {@link auditStackBitmap}:
  * - every entry with a clear bit is on the stack exactly once, no full entry is, and the stack has no cycle;
@@ -20,6 +22,7 @@
  */
 import type { AllocatorDefinition, PageAllocator, SharedRegion } from './contract.ts';
 import { checkPage, checkRange, checkRunLength } from './guard.ts';
+import { type Load, loadFor } from './shared-load.ts';
 
 /** Int32 slots of the header. */
 export const kHeadField = 0; // index of the top entry, or STACK_END when no entry has a free page
@@ -44,12 +47,15 @@ function entryCount(pages: number): number {
 export class StackBitmapView implements PageAllocator {
   readonly counters = { casFailures: 0, bytesScanned: 0 };
   protected readonly words: Int32Array;
+  private readonly load: Load;
 
   constructor(
     memory: SharedRegion,
     private readonly pages: number,
     protected readonly name: string,
+    schedulable = false,
   ) {
+    this.load = loadFor(schedulable);
     this.words = new Int32Array(memory.buffer, memory.byteOffset, HEADER_SLOTS + entryCount(pages) * ENTRY_SLOTS);
   }
 
@@ -61,19 +67,19 @@ export class StackBitmapView implements PageAllocator {
   alloc(count: number): number {
     if (count !== 1) checkRunLength(this.name, count, 1);
     const w = this.words;
-    const head = w[kHeadField]!;
+    const head = this.load(w, kHeadField);
     if (head === STACK_END) return -1;
     const slot = HEADER_SLOTS + head * ENTRY_SLOTS;
-    const word = w[slot + kBitmapField]!;
+    const word = this.load(w, slot + kBitmapField);
     // invariant: an entry on the stack has a clear bit, so `lowest` is never 0 here.
     const lowest = ~word & (word + 1);
     const filled = word | lowest;
     w[slot + kBitmapField] = filled;
     if (filled === FULL) {
-      w[kHeadField] = w[slot + kNextField]!;
+      w[kHeadField] = this.load(w, slot + kNextField);
       w[slot + kNextField] = OFF_STACK;
     }
-    w[kFreeField]!--;
+    w[kFreeField] = this.load(w, kFreeField) - 1;
     this.counters.bytesScanned++;
     return head * PAGES_PER_ENTRY + 31 - Math.clz32(lowest);
   }
@@ -86,20 +92,20 @@ export class StackBitmapView implements PageAllocator {
     const w = this.words;
     const e = first >> 5;
     const slot = HEADER_SLOTS + e * ENTRY_SLOTS;
-    const word = w[slot + kBitmapField]!;
+    const word = this.load(w, slot + kBitmapField);
     const bit = 1 << (first & 31);
     if ((word & bit) === 0) throw new RangeError(`${this.name}: free(${first}, 1): page ${first} is already free`);
     w[slot + kBitmapField] = word & ~bit;
     if (this.mustPush(word === FULL)) {
-      w[slot + kNextField] = w[kHeadField]!;
+      w[slot + kNextField] = this.load(w, kHeadField);
       w[kHeadField] = e;
     }
-    w[kFreeField]!++;
+    w[kFreeField] = this.load(w, kFreeField) + 1;
   }
 
   isAllocated(page: number): boolean {
     if (page >>> 0 !== page || page >= this.pages) checkPage(this.name, page, this.pages);
-    return (this.words[HEADER_SLOTS + (page >> 5) * ENTRY_SLOTS + kBitmapField]! & (1 << (page & 31))) !== 0;
+    return (this.load(this.words, HEADER_SLOTS + (page >> 5) * ENTRY_SLOTS + kBitmapField) & (1 << (page & 31))) !== 0;
   }
 }
 
@@ -152,7 +158,7 @@ export function auditStackBitmap(memory: SharedRegion, pages: number): string[] 
   return problems;
 }
 
-type ViewClass = new (memory: SharedRegion, pages: number, name: string) => StackBitmapView;
+type ViewClass = new (memory: SharedRegion, pages: number, name: string, schedulable?: boolean) => StackBitmapView;
 
 export function stackBitmapDefinition(
   name: string,
@@ -165,7 +171,7 @@ export function stackBitmapDefinition(
     maxRun: 1,
     sharedBytes: (pages) => (HEADER_SLOTS + entryCount(pages) * ENTRY_SLOTS) * 4,
     init: initStackBitmap,
-    attach: (memory, pages) => new View(memory, pages, name),
+    attach: (memory, pages, _thread, options) => new View(memory, pages, name, options?.schedulable),
     audit: auditStackBitmap,
     ...extra,
   };
