@@ -78,24 +78,39 @@ export interface Layout {
   latencyOffset: number;
   queueOffset: number;
   ledgerOffset: number;
+  /** Offsets of the lock and the allocator in the allocator's buffer (see `ownBuffer`). */
   lockOffset: number;
   allocatorOffset: number;
   allocatorBytes: number;
+  /**
+   * Whether the lock and the allocator live in a buffer of their own. Controlled mode needs that: every
+   * Atomics call on the allocator's buffer is a scheduling point, and the harness's own bookkeeping
+   * (ledger, queue, counters) must not be.
+   */
+  ownBuffer: boolean;
+  /** Bytes of the run's main buffer. */
   totalBytes: number;
+  /** Bytes of the allocator's own buffer when `ownBuffer`, else 0. */
+  allocatorBufferBytes: number;
 }
 
 const align = (n: number, to = 64) => Math.ceil(n / to) * to;
 
-export function computeLayout(threads: number, pages: number, allocatorBytes: number): Layout {
+export function computeLayout(threads: number, pages: number, allocatorBytes: number, ownBuffer = false): Layout {
   const controlOffset = 0;
   const threadsOffset = align(CONTROL_SLOTS * 4);
   const latencyOffset = align(threadsOffset + threads * THREAD_BYTES);
   const queueOffset = align(latencyOffset + threads * LATENCY_BYTES);
   const ledgerOffset = align(queueOffset + QUEUE_CAPACITY * ENTRY_SLOTS * 4);
-  const lockOffset = align(ledgerOffset + pages * 4);
+  const harnessEnd = align(ledgerOffset + pages * 4);
+  const lockOffset = ownBuffer ? 0 : harnessEnd;
   const allocatorOffset = align(lockOffset + LOCK_BYTES);
-  const totalBytes = align(allocatorOffset + allocatorBytes);
-  return { threads, pages, controlOffset, threadsOffset, latencyOffset, queueOffset, ledgerOffset, lockOffset, allocatorOffset, allocatorBytes, totalBytes };
+  const allocatorEnd = align(allocatorOffset + allocatorBytes);
+  return {
+    threads, pages, controlOffset, threadsOffset, latencyOffset, queueOffset, ledgerOffset, lockOffset, allocatorOffset, allocatorBytes, ownBuffer,
+    totalBytes: ownBuffer ? harnessEnd : allocatorEnd,
+    allocatorBufferBytes: ownBuffer ? allocatorEnd : 0,
+  };
 }
 
 /** Typed views over one run's buffer; built on the main thread and in every worker. */
@@ -104,10 +119,15 @@ export class RunViews {
   readonly ledger: Int32Array;
   readonly queue: Int32Array;
 
+  /** Where the lock and the allocator live: the main buffer, or their own (`layout.ownBuffer`). */
+  readonly allocatorBuffer: SharedArrayBuffer;
+
   constructor(
     readonly buffer: SharedArrayBuffer,
     readonly layout: Layout,
+    allocatorBuffer?: SharedArrayBuffer,
   ) {
+    this.allocatorBuffer = allocatorBuffer ?? buffer;
     this.control = new Int32Array(buffer, layout.controlOffset, CONTROL_SLOTS);
     this.ledger = new Int32Array(buffer, layout.ledgerOffset, layout.pages);
     this.queue = new Int32Array(buffer, layout.queueOffset, QUEUE_CAPACITY * ENTRY_SLOTS);
@@ -128,11 +148,11 @@ export class RunViews {
   }
 
   get allocatorRegion() {
-    return { buffer: this.buffer, byteOffset: this.layout.allocatorOffset, byteLength: this.layout.allocatorBytes };
+    return { buffer: this.allocatorBuffer, byteOffset: this.layout.allocatorOffset, byteLength: this.layout.allocatorBytes };
   }
 
   get lockRegion() {
-    return { buffer: this.buffer, byteOffset: this.layout.lockOffset, byteLength: LOCK_BYTES };
+    return { buffer: this.allocatorBuffer, byteOffset: this.layout.lockOffset, byteLength: LOCK_BYTES };
   }
 
   get queueLockRegion() {

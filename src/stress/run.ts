@@ -243,7 +243,7 @@ function summarize(
  * its maximum, at most H pages are held, and each held page blocks at most one aligned slot of c pages.
  * Twice as many slots as H leaves room for a lock-free search that sees a moving bitmap.
  */
-function guaranteedRun(scenario: Scenario, definition: AllocatorDefinition, threads: number, offline: number): number {
+export function guaranteedRun(scenario: Scenario, definition: AllocatorDefinition, threads: number, offline: number): number {
   const held = (threads + 1) * scenario.workload.maxHeldPages;
   // The offline range is out for the first third of churn (and again after a removal), so only the
   // rest of memory counts.
@@ -256,7 +256,7 @@ function guaranteedRun(scenario: Scenario, definition: AllocatorDefinition, thre
 }
 
 /** Takes the scenario's offline range out before threads start; returns it for thread 0 to add back. */
-function takeOfflineAtStart(scenario: Scenario, definition: AllocatorDefinition, view: PageAllocator, name: string) {
+export function takeOfflineAtStart(scenario: Scenario, definition: AllocatorDefinition, view: PageAllocator, name: string) {
   const wanted = scenario.memoryChanges?.offlineAtStart ?? 0;
   if (wanted === 0) return undefined;
   if (!view.addMemory || !view.removeMemory) {

@@ -9,6 +9,7 @@ import { MAX_PAGES_LISTED, type ThreadHistory, type Violation } from '../check/v
 import type { Phase } from '../scenario/schema.ts';
 import type { ViolationKind } from '../scenario/violation-kind.ts';
 import { record } from '../metrics/histogram.ts';
+import { RunAborted } from './run-aborted.ts';
 import { arriveAndWait } from './barrier.ts';
 import { HandoffQueue } from './handoff-queue.ts';
 import {
@@ -47,6 +48,16 @@ const MAX_VIOLATIONS_PER_THREAD = 20;
 /** Thrown out of the op loop when the allocator itself throws where it must not. */
 class AllocatorCrash extends Error {}
 
+/** How the thread meets the mode it runs in; stress mode's defaults when omitted. */
+export interface ThreadHooks {
+  /** Waits at a phase barrier; false when the run was stopped instead. */
+  barrier?: () => boolean;
+  /** Called right after a violation is recorded (controlled mode stops the run there). */
+  onViolation?: () => void;
+  /** Whether to time calls for the latency histograms (default: when checks are on). */
+  timed?: boolean;
+}
+
 export class StressThread {
   private readonly views: RunViews;
   private readonly block: Int32Array;
@@ -71,14 +82,18 @@ export class StressThread {
   private readonly measured: Phase;
   private measuredOps = 0;
 
+  private readonly barrier: () => boolean;
+  private readonly timed: boolean;
+
   constructor(
     private readonly task: StressTask,
     private readonly allocator: PageAllocator,
     private readonly lockCounters: LockCounters | undefined,
+    private readonly hooks: ThreadHooks = {},
   ) {
     this.thread = task.thread;
     this.checks = task.checks;
-    this.views = new RunViews(task.buffer, task.layout);
+    this.views = new RunViews(task.buffer, task.layout, task.allocatorBuffer);
     this.block = this.views.thread(task.thread);
     this.block64 = this.views.thread64(task.thread);
     this.control = this.views.control;
@@ -89,13 +104,15 @@ export class StressThread {
     this.workload = new ThreadWorkload(task.scenario.workload, task.scenario.seed, task.thread);
     const phases = task.scenario.workload.phases;
     this.measured = phases.includes('churn') ? 'churn' : phases[0]!;
+    this.barrier = hooks.barrier ?? (() => arriveAndWait(this.control, this.block));
+    this.timed = hooks.timed ?? task.checks;
   }
 
   run(): WorkerReport {
     const block = this.block;
     try {
-      if (this.checks) this.block64[kTimerFloorNsF64] = timerFloorNs();
-      if (arriveAndWait(this.control, block)) {
+      if (this.timed) this.block64[kTimerFloorNsF64] = timerFloorNs();
+      if (this.barrier()) {
         const phases = this.task.scenario.workload.phases;
         for (let i = 0; i < phases.length; i++) {
           this.phase = phases[i]!;
@@ -110,7 +127,7 @@ export class StressThread {
             this.block64[kMeasuredEndF64] = performance.timeOrigin + performance.now();
             this.measuredOps = block[kOpsField]! - opsBefore;
           }
-          if (this.stopped() || !arriveAndWait(this.control, block)) break;
+          if (this.stopped() || !this.barrier()) break;
         }
       }
       block[kStateField] = ThreadState.done;
@@ -120,6 +137,11 @@ export class StressThread {
     } finally {
       this.publishCounters();
     }
+    return this.summary();
+  }
+
+  /** What the thread found and did; also what a controlled run collects after cutting a thread short. */
+  summary(): WorkerReport {
     return { thread: this.thread, violations: this.violations, measuredOps: this.measuredOps };
   }
 
@@ -171,12 +193,13 @@ export class StressThread {
     const block = this.block;
     const checks = this.checks;
     if (checks) beginOp(block, OpCode.alloc, 0, count);
-    const timed = checks && (this.calls++ & (LATENCY_SAMPLE_EVERY - 1)) === 0;
+    const timed = this.timed && (this.calls++ & (LATENCY_SAMPLE_EVERY - 1)) === 0;
     const start = timed ? performance.now() : 0;
     let first: number;
     try {
       first = this.allocator.alloc(count);
     } catch (error) {
+      if (error instanceof RunAborted) throw error;
       this.crash(`alloc(${count}) threw ${describeError(error)}`);
     }
     if (timed) record(this.allocLatency, (performance.now() - start) * 1e6);
@@ -186,7 +209,7 @@ export class StressThread {
     if (first < 0) {
       block[kOomField]!++;
       if (checks && count <= this.task.guaranteedRun) {
-        this.report('spurious-oom', `alloc(${count}) returned -1 on thread ${this.thread}, but the scenario guarantees a free run of ${count} (at most ${this.task.guaranteedRun})`, [], [this.thread]);
+        this.violation('spurious-oom', `alloc(${count}) returned -1 on thread ${this.thread}, but the scenario guarantees a free run of ${count} (at most ${this.task.guaranteedRun})`, [], [this.thread]);
       }
       return false;
     }
@@ -195,7 +218,7 @@ export class StressThread {
       if (clash >= 0) {
         const holder = this.ledger.lastSeen;
         const other = holder > 0 ? [holder - 1] : [];
-        this.report(
+        this.violation(
           'double-allocation',
           `alloc(${count}) gave thread ${this.thread} pages ${first}..${first + count - 1}, but page ${clash} is held by ${describeHolder(holder)}`,
           [clash],
@@ -225,7 +248,7 @@ export class StressThread {
     if (this.checks) {
       const bad = this.ledger.release(first, count);
       if (bad >= 0) {
-        this.report('bad-free', `thread ${this.thread} was about to free pages ${first}..${first + count - 1}, but page ${bad} is held by ${describeHolder(this.ledger.lastSeen)}`, [bad], [this.thread]);
+        this.violation('bad-free', `thread ${this.thread} was about to free pages ${first}..${first + count - 1}, but page ${bad} is held by ${describeHolder(this.ledger.lastSeen)}`, [bad], [this.thread]);
         return;
       }
     }
@@ -235,16 +258,17 @@ export class StressThread {
   private free(first: number, count: number): void {
     const block = this.block;
     if (this.checks) beginOp(block, OpCode.free, first, count);
-    const timed = this.checks && (this.calls++ & (LATENCY_SAMPLE_EVERY - 1)) === 0;
+    const timed = this.timed && (this.calls++ & (LATENCY_SAMPLE_EVERY - 1)) === 0;
     const start = timed ? performance.now() : 0;
     try {
       this.allocator.free(first, count);
       if (timed) record(this.freeLatency, (performance.now() - start) * 1e6);
     } catch (error) {
+      if (error instanceof RunAborted) throw error;
       if (!(error instanceof RangeError)) this.crash(`free(${first}, ${count}) threw ${describeError(error)}`);
       // The ledger says this thread held the run, so the allocator refusing it means the allocator
       // had lost track of the pages: someone else's write cleared or repainted them.
-      this.report('lost-page', `thread ${this.thread} held pages ${first}..${first + count - 1}, but the allocator refused to free them: ${(error as Error).message}`, range(first, count), [this.thread]);
+      this.violation('lost-page', `thread ${this.thread} held pages ${first}..${first + count - 1}, but the allocator refused to free them: ${(error as Error).message}`, range(first, count), [this.thread]);
     }
     block[kOpsField]!++;
     block[kFreesField]!++;
@@ -282,7 +306,7 @@ export class StressThread {
     if (this.checks) {
       const bad = this.ledger.move(run.first, run.count, LEDGER_QUEUED, 0);
       if (bad >= 0) {
-        this.report('bad-free', `thread ${this.thread} took pages ${run.first}..${run.first + run.count - 1} from thread ${run.from} through the queue, but page ${bad} is held by ${describeHolder(this.ledger.lastSeen)}`, [bad], [this.thread, run.from]);
+        this.violation('bad-free', `thread ${this.thread} took pages ${run.first}..${run.first + run.count - 1} from thread ${run.from} through the queue, but page ${bad} is held by ${describeHolder(this.ledger.lastSeen)}`, [bad], [this.thread, run.from]);
         return true;
       }
     }
@@ -310,13 +334,14 @@ export class StressThread {
     try {
       result = call();
     } catch (error) {
+      if (error instanceof RunAborted) throw error;
       this.crash(`${op === OpCode.addMemory ? 'addMemory' : 'removeMemory'}(${range.first}, ${range.count}) threw ${describeError(error)}`);
     }
     if (result === 1) this.block[kMemoryChangesField]!++;
     endOp(this.block, op, range.first, range.count, result);
   }
 
-  private report(kind: ViolationKind, message: string, pages: number[], threads: number[]): void {
+  private violation(kind: ViolationKind, message: string, pages: number[], threads: number[]): void {
     Atomics.add(this.control, kViolationsField, 1);
     if (this.violations.length >= MAX_VIOLATIONS_PER_THREAD) return;
     const history: ThreadHistory[] = [...new Set(threads)].map((t) => {
@@ -325,10 +350,11 @@ export class StressThread {
       return { thread: t, ops: readLog(block), ...(inFlight ? { inFlight } : {}) };
     });
     this.violations.push({ kind, message, pages: pages.slice(0, MAX_PAGES_LISTED), threads: [...new Set(threads)], history, phase: this.phase });
+    this.hooks.onViolation?.();
   }
 
   private crash(message: string): never {
-    this.report('crash', `thread ${this.thread} stopped: ${message}`, [], [this.thread]);
+    this.violation('crash', `thread ${this.thread} stopped: ${message}`, [], [this.thread]);
     Atomics.store(this.control, kStopField, 1);
     Atomics.notify(this.control, kStopField);
     throw new AllocatorCrash(message);

@@ -9,6 +9,8 @@ import type { Layout } from './layout.ts';
 
 export interface StressTask {
   buffer: SharedArrayBuffer;
+  /** The lock's and the allocator's buffer when `layout.ownBuffer` (controlled mode). */
+  allocatorBuffer?: SharedArrayBuffer;
   layout: Layout;
   scenario: Scenario;
   allocator: AllocatorRef;

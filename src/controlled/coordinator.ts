@@ -1,0 +1,412 @@
+/**
+ * The main thread's side of controlled mode: runs one schedule. Every worker parks before each Atomics
+ * call on the allocator's buffer; the coordinator asks the strategy which parked thread goes next,
+ * grants it the turn, waits for it to park again, and records the step. Only one thread runs at a time,
+ * so a schedule (the thread of each step) replays the same interleaving exactly.
+ *
+ * `Atomics.wait` and `notify` are modelled here: a wait on a slot that still holds its value takes the
+ * thread off the schedule until a notify on that slot picks it (FIFO); when every live thread waits,
+ * that is a deadlock. A step budget turns a spin that never ends into a livelock.
+ */
+import { Piscina } from 'piscina';
+import type { AllocatorDefinition } from '../alloc/contract.ts';
+import { GlobalLock } from '../alloc/global-lock.ts';
+import { type AllocatorRef, checkAttached, refName } from '../alloc/load-allocator.ts';
+import { auditAtQuiescence } from '../check/audit.ts';
+import type { Violation } from '../check/violation.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { RunViews, computeLayout } from '../stress/layout.ts';
+import { readCurrentOp, readLog } from '../stress/op-log.ts';
+import { guaranteedRun, takeOfflineAtStart } from '../stress/run.ts';
+import type { WorkerReport } from '../stress/task.ts';
+import {
+  Request,
+  SLOT_BYTES,
+  Turn,
+  WaitResult,
+  arrayTypes,
+  kArg1F64,
+  kArg2F64,
+  kArrayField,
+  kCountField,
+  kIndexField,
+  kObservedF64,
+  kObservedKindField,
+  kRequestField,
+  kResultField,
+  kTurnField,
+} from './protocol.ts';
+import { type PickContext, ScheduleDiverged, type Scheduler } from './scheduler.ts';
+import { type Step, callHash, describeCall, digestOf } from './trace.ts';
+import type { ControlledTask } from './worker.ts';
+
+export interface ControlledConfig {
+  /** The scenario, already cut to the controlled run's size (threads, ops, pages). */
+  scenario: Scenario;
+  definition: AllocatorDefinition;
+  allocator: AllocatorRef;
+  threads: number;
+  lock: boolean;
+  /** Steps after which a schedule that has not ended is a livelock. */
+  stepBudget: number;
+  /** How long one step may run before the thread counts as hung (it never reached an Atomics call). */
+  watchdogMs: number;
+}
+
+export interface ScheduleResult {
+  outcome: 'pass' | 'violation' | 'diverged';
+  /** The violation the schedule stopped at, and any others found with it. */
+  violations: Violation[];
+  steps: Step[];
+  /** Index of the step after which the violation was seen, or -1. */
+  violationStep: number;
+  /** The thread of every step: what a replay token carries. */
+  schedule: number[];
+  /** One byte per step naming the call it made, for replay to check against. */
+  hashes: Uint8Array;
+  digest: string;
+  /** Switches away from a thread that could have gone on. */
+  preemptions: number;
+  divergence?: string;
+}
+
+const workerFile = new URL('../../workers/controlled.mjs', import.meta.url).href;
+/** Polls before the coordinator sleeps while the running thread has not parked yet. */
+const SPIN = 4000;
+const arrayViews = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, BigInt64Array, BigUint64Array] as const;
+
+export class Coordinator {
+  private pool: Piscina<ControlledTask, WorkerReport>;
+
+  constructor(readonly config: ControlledConfig) {
+    this.pool = this.newPool();
+  }
+
+  private newPool(): Piscina<ControlledTask, WorkerReport> {
+    const pool = new Piscina<ControlledTask, WorkerReport>({
+      filename: workerFile,
+      minThreads: this.config.threads,
+      maxThreads: this.config.threads,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 10 * 60_000,
+    });
+    pool.on('error', () => {});
+    return pool;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+
+  async run(scheduler: Scheduler): Promise<ScheduleResult> {
+    const { scenario, definition, threads } = this.config;
+    const pages = scenario.pages;
+    const layout = computeLayout(threads, pages, (definition.sharedBytes(pages) + 7) & ~7, true);
+    const buffer = new SharedArrayBuffer(layout.totalBytes);
+    const allocatorBuffer = new SharedArrayBuffer(layout.allocatorBufferBytes);
+    const views = new RunViews(buffer, layout, allocatorBuffer);
+    definition.init(views.allocatorRegion, pages);
+    GlobalLock.init(views.lockRegion);
+    const name = refName(this.config.allocator);
+    const mainView = checkAttached(definition.attach(views.allocatorRegion, pages, threads), name);
+    const growRange = takeOfflineAtStart(scenario, definition, mainView, name);
+    const control = new SharedArrayBuffer(threads * SLOT_BYTES);
+    const slots = Array.from({ length: threads }, (_, t) => new Int32Array(control, t * SLOT_BYTES, SLOT_BYTES >> 2));
+    const slots64 = Array.from({ length: threads }, (_, t) => new Float64Array(control, t * SLOT_BYTES, SLOT_BYTES >> 3));
+    for (const slot of slots) slot[kTurnField] = Turn.running;
+    const memory: ArrayLike<number | bigint>[] = arrayViews.map((View) => new (View as Int32ArrayConstructor)(allocatorBuffer));
+
+    const reports: (WorkerReport | undefined)[] = new Array(threads);
+    const failures: (string | undefined)[] = new Array(threads);
+    const tasks = Array.from({ length: threads }, (_, thread) =>
+      this.pool
+        .run({
+          buffer,
+          allocatorBuffer,
+          control,
+          layout,
+          scenario,
+          allocator: this.config.allocator,
+          thread,
+          checks: true,
+          lock: this.config.lock,
+          guaranteedRun: this.config.lock || definition.locking === 'lock-free' ? guaranteedRun(scenario, definition, threads, growRange?.count ?? 0) : 0,
+          ...(growRange ? { growRange } : {}),
+        })
+        .then(
+          (report) => void (reports[thread] = report),
+          (error: unknown) => void (failures[thread] = String((error as Error)?.message ?? error).split('\n')[0]),
+        ),
+    );
+
+    const steps: Step[] = [];
+    const schedule: number[] = [];
+    const hashes: number[] = [];
+    const violations: Violation[] = [];
+    let violationStep = -1;
+    let outcome: ScheduleResult['outcome'] = 'pass';
+    let divergence: string | undefined;
+    let preemptions = 0;
+    const done = new Array<boolean>(threads).fill(false);
+    const released = new Array<boolean>(threads).fill(false);
+    /** The slot a thread waits on (`i32[5]`), or '' when it is not blocked. */
+    const blockedOn = new Array<string>(threads).fill('');
+    const waitTimeout = new Array<number>(threads).fill(Infinity);
+    /** Result to hand a thread whose wait was ended by a notify or a timeout. */
+    const wakeResult = new Array<number>(threads).fill(-1);
+    const waiters = new Map<string, number[]>();
+    let barriers = 0;
+    let previous = -1;
+
+    const request = (t: number) => slots[t]![kRequestField]!;
+    const pendingCall = (t: number) => {
+      const s = slots[t]!;
+      return { request: s[kRequestField]!, array: s[kArrayField]!, index: s[kIndexField]!, arg1: slots64[t]![kArg1F64]!, arg2: slots64[t]![kArg2F64]! };
+    };
+    const context: PickContext = {
+      step: 0,
+      previous: -1,
+      pendingHash: (t) => {
+        const c = pendingCall(t);
+        return callHash(c.request, c.array, c.index, c.arg1, c.arg2);
+      },
+      pendingText: (t) => describeCall(pendingCall(t)),
+    };
+    const stop = (violation: Violation) => {
+      violations.push(violation);
+      violationStep = steps.length - 1;
+      outcome = 'violation';
+    };
+    const history = (t: number) => {
+      const block = views.thread(t);
+      const inFlight = readCurrentOp(block);
+      return { thread: t, ops: readLog(block), ...(inFlight ? { inFlight } : {}) };
+    };
+
+    // Every thread starts running and parks before its first step.
+    for (let t = 0; t < threads && outcome === 'pass'; t++) {
+      const parked = await this.waitParked(slots[t]!, failures, t);
+      if (parked !== true) stop(this.stuck(t, parked, history));
+    }
+
+    const enabled: number[] = [];
+    const blocked: number[] = [];
+    while (outcome === 'pass') {
+      // One pass over the threads per step: who has finished, who reported a violation, who waits at
+      // a barrier or on a slot, and who may run.
+      enabled.length = 0;
+      blocked.length = 0;
+      let live = 0;
+      let violator = -1;
+      let allAtBarrier = true;
+      for (let t = 0; t < threads; t++) {
+        if (done[t]) continue;
+        live++;
+        const r = slots[t]![kRequestField];
+        if (r === Request.violation) violator = t;
+        const atBarrier = (r === Request.start || r === Request.barrier) && !released[t];
+        if (!atBarrier) allAtBarrier = false;
+        if (blockedOn[t] !== '') blocked.push(t);
+        else if (!atBarrier) enabled.push(t);
+      }
+      if (live === 0) break;
+      if (violator >= 0) {
+        outcome = 'violation';
+        violationStep = steps.length - 1;
+        break;
+      }
+      if (allAtBarrier) {
+        // Quiescence: audit what the phase that just ended left, as stress mode does at a barrier.
+        if (barriers > 0) {
+          const found = auditAtQuiescence(definition, views.allocatorRegion, pages, mainView, views.ledger, scenario.workload.phases[barriers - 1]);
+          if (found.length > 0) {
+            for (const v of found) stop(v);
+            break;
+          }
+        }
+        barriers++;
+        for (let t = 0; t < threads; t++) if (!done[t]) released[t] = true;
+        continue;
+      }
+      if (enabled.length === 0) {
+        const timed = blocked.find((t) => waitTimeout[t]! < Infinity);
+        if (timed !== undefined) {
+          // Only a timeout can move things on now: the earliest-blocked timed wait returns timed-out.
+          this.unblock(timed, waiters, blockedOn, wakeResult, WaitResult.timedOut);
+          continue;
+        }
+        const others = live > blocked.length ? '; the others are at a barrier' : '';
+        stop({
+          kind: 'deadlock',
+          message: `every live thread is blocked: ${blocked.map((t) => `thread ${t} waits on ${blockedOn[t]}`).join(', ')}${others}`,
+          pages: [],
+          threads: [...blocked],
+          history: blocked.map(history),
+        });
+        break;
+      }
+      if (steps.length >= this.config.stepBudget) {
+        const running = enabled.concat(blocked).sort((a, b) => a - b);
+        stop({
+          kind: 'livelock',
+          message: `no end after ${this.config.stepBudget} scheduled steps: threads ${running.join(', ')} keep making Atomics calls without finishing`,
+          pages: [],
+          threads: running,
+          history: running.map(history),
+        });
+        break;
+      }
+      context.step = steps.length;
+      context.previous = previous;
+      let t: number;
+      try {
+        t = scheduler.pick(enabled, context);
+      } catch (error) {
+        if (!(error instanceof ScheduleDiverged)) throw error;
+        outcome = 'diverged';
+        divergence = error.message;
+        break;
+      }
+      if (previous >= 0 && t !== previous && enabled.includes(previous)) preemptions++;
+      previous = t;
+      const slot = slots[t]!;
+      const slot64 = slots64[t]!;
+      const call: Step = { thread: t, request: slot[kRequestField]!, array: slot[kArrayField]!, index: slot[kIndexField]!, arg1: slot64[kArg1F64]!, arg2: slot64[kArg2F64]! };
+      const step = call;
+      steps.push(step);
+      schedule.push(t);
+      hashes.push(callHash(call.request, call.array, call.index, call.arg1, call.arg2));
+      if (call.request === Request.start || call.request === Request.barrier) {
+        released[t] = false;
+      } else if (call.request === Request.wait) {
+        if (wakeResult[t]! >= 0) {
+          slot[kResultField] = wakeResult[t]!;
+          wakeResult[t] = -1;
+        } else {
+          if (valueAt(memory, call.array, call.index) === coerce(call.array, call.arg1)) {
+            const key = slotName(call.array, call.index);
+            blockedOn[t] = key;
+            waitTimeout[t] = call.arg2;
+            if (!waiters.has(key)) waiters.set(key, []);
+            waiters.get(key)!.push(t);
+            step.observed = 'blocks';
+            continue;
+          }
+          slot[kResultField] = WaitResult.notEqual;
+        }
+      } else if (call.request === Request.notify) {
+        const key = slotName(call.array, call.index);
+        const queue = waiters.get(key) ?? [];
+        const count = slot[kCountField]! < 0 ? queue.length : Math.min(slot[kCountField]!, queue.length);
+        for (const woken of queue.slice(0, count)) this.unblock(woken, waiters, blockedOn, wakeResult, WaitResult.ok);
+        slot[kResultField] = count;
+      }
+      slot[kObservedKindField] = 0;
+      Atomics.store(slot, kTurnField, Turn.running);
+      Atomics.notify(slot, kTurnField);
+      // The common case, a thread that parks again within a few µs, stays synchronous: an await per
+      // step would cost a microtask turn each time.
+      const parked = spinUntilParked(slot) || (await this.waitParked(slot, failures, t));
+      if (parked !== true) {
+        stop(this.stuck(t, parked, history));
+        break;
+      }
+      const observed = slot[kObservedKindField];
+      if (observed === 1) step.observed = slots64[t]![kObservedF64]!;
+      else if (observed === 2) step.observed = ['ok', 'not-equal', 'timed-out'][slot[kResultField]!]!;
+      if (request(t) === Request.done) done[t] = true;
+    }
+
+    // End the schedule: every thread still parked unwinds (a finished one just returns).
+    for (const slot of slots) {
+      Atomics.store(slot, kTurnField, Turn.abort);
+      Atomics.notify(slot, kTurnField);
+    }
+    const settled = await Promise.race([Promise.all(tasks).then(() => true), sleep(2000).then(() => false)]);
+    if (!settled) {
+      // A thread stuck outside any Atomics call never sees the abort: replace the pool.
+      await this.pool.destroy();
+      this.pool = this.newPool();
+    }
+    // The violation the workers recorded (the ledger's, the allocator's errors) comes first.
+    const found = reports.flatMap((r) => r?.violations ?? []);
+    if (outcome === 'violation' && found.length > 0) violations.unshift(...found);
+    return {
+      outcome,
+      violations,
+      steps,
+      violationStep,
+      schedule,
+      hashes: Uint8Array.from(hashes),
+      digest: digestOf(steps),
+      preemptions,
+      ...(divergence ? { divergence } : {}),
+    };
+  }
+
+  private unblock(t: number, waiters: Map<string, number[]>, blockedOn: string[], wakeResult: number[], result: number): void {
+    const key = blockedOn[t]!;
+    const queue = waiters.get(key);
+    if (queue) queue.splice(queue.indexOf(t), 1);
+    blockedOn[t] = '';
+    wakeResult[t] = result;
+  }
+
+  /**
+   * Waits for a running thread to park. Polls first (a step is usually a few hundred ns), then sleeps
+   * in short slices, yielding to the event loop between them so a worker that died is noticed.
+   * Returns true, or why the thread is stuck.
+   */
+  private async waitParked(slot: Int32Array, failures: (string | undefined)[], t: number): Promise<true | { crashed: string } | { hung: number }> {
+    if (spinUntilParked(slot)) return true;
+    const started = performance.now();
+    for (;;) {
+      if (Atomics.wait(slot, kTurnField, Turn.running, 20) !== 'timed-out') return true;
+      await new Promise((resolve) => setImmediate(resolve));
+      if (Atomics.load(slot, kTurnField) !== Turn.running) return true;
+      const failure = failures[t];
+      if (failure !== undefined) return { crashed: failure };
+      if (performance.now() - started > this.config.watchdogMs) return { hung: this.config.watchdogMs };
+    }
+  }
+
+  private stuck(t: number, why: { crashed: string } | { hung: number }, history: (t: number) => Violation['history'][number]): Violation {
+    if ('crashed' in why) {
+      return { kind: 'crash', message: `thread ${t} failed: ${why.crashed}`, pages: [], threads: [t], history: [history(t)] };
+    }
+    const h = history(t);
+    const where = h.inFlight ? ` inside ${h.inFlight.op}(${h.inFlight.op === 'alloc' ? h.inFlight.count : `${h.inFlight.first}, ${h.inFlight.count}`})` : '';
+    return {
+      kind: 'hang',
+      message: `thread ${t} ran for ${why.hung} ms without reaching another Atomics call${where}: a loop on plain memory, or real blocking`,
+      pages: [],
+      threads: [t],
+      history: [h],
+    };
+  }
+}
+
+/** Polls a running thread's turn for a few µs; true once it has parked. */
+function spinUntilParked(slot: Int32Array): boolean {
+  for (let i = 0; i < SPIN; i++) if (Atomics.load(slot, kTurnField) !== Turn.running) return true;
+  return false;
+}
+
+/** The element as a number (64-bit ones lose precision past 2^53; waits on them are rare). */
+function valueAt(memory: readonly ArrayLike<number | bigint>[], array: number, index: number): number {
+  return Number(memory[array]![index]!);
+}
+
+/** What a value becomes when stored in an element of that type, as Atomics.wait compares it. */
+function coerce(array: number, value: number): number {
+  const View = arrayViews[array]!;
+  return array >= 6 ? Number(new (View as BigInt64ArrayConstructor)([BigInt(Math.trunc(value))])[0]) : (new (View as Int32ArrayConstructor)([value])[0]!);
+}
+
+function slotName(array: number, index: number): string {
+  return `${arrayTypes[array]}[${index}]`;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
