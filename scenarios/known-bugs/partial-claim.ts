@@ -9,5 +9,7 @@ export default defineScenario({
   ops: 100_000,
   seed: 'partial-claim-1',
   workload: { allocShare: 0.5, runs: { sizes: [1, 64], weights: [9, 1] }, maxHeldPages: 128 },
+  // Controlled runs: room for a 64-page run beside a few single pages, so claims overlap.
+  explore: { threads: 2, ops: 12, memory: 256, maxHeldPages: 96 },
   expect: ['double-allocation'],
 });

@@ -117,18 +117,27 @@ export interface TraceOptions {
 }
 
 /**
- * Renders steps one column per thread. The last `tail` steps are shown; of the earlier ones only
- * those that touched a location the last steps touched, since a race is a story about one place in
- * memory; the rest are folded into a count.
+ * Renders steps one column per thread. The last `tail` steps are shown; of the earlier ones only the
+ * last few accesses to each location the last steps touched, since a race is a story about one place
+ * in memory (and a busy counter must not crowd out the byte the race is about); the rest are folded
+ * into a count.
  */
 export function formatTrace(steps: readonly Step[], options: TraceOptions): string {
   const tail = options.tail ?? 16;
   const width = options.width ?? 40;
+  const perLocation = 3;
   const from = Math.max(0, steps.length - tail);
-  const hot = new Set(steps.slice(from).filter((s) => s.request !== Request.start).map((s) => `${s.array}:${s.index}`));
-  const shown: number[] = [];
-  for (let i = 0; i < from; i++) if (hot.has(`${steps[i]!.array}:${steps[i]!.index}`)) shown.push(i);
-  const earlier = shown.slice(-tail);
+  const key = (s: Step) => `${s.array}:${s.index}`;
+  const hot = new Map<string, number>();
+  for (const s of steps.slice(from)) if (s.request !== Request.start) hot.set(key(s), 0);
+  const earlier: number[] = [];
+  for (let i = from - 1; i >= 0; i--) {
+    const seen = hot.get(key(steps[i]!));
+    if (seen === undefined || seen >= perLocation) continue;
+    hot.set(key(steps[i]!), seen + 1);
+    earlier.push(i);
+  }
+  earlier.reverse();
   const rows: string[] = [];
   const header = ['step'.padStart(6), ...Array.from({ length: options.threads }, (_, t) => `thread ${t}`.padEnd(width))].join(' | ');
   rows.push(header, '-'.repeat(header.length));

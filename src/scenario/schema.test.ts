@@ -42,6 +42,7 @@ describe('a valid scenario', () => {
       lock: true,
       watchdogMs: 5000,
       expect: 'pass',
+      explore: { threads: 2, ops: 8, pages: 256, maxHeldPages: 16, expect: 'pass' },
     });
   });
 
@@ -79,8 +80,15 @@ describe('a valid scenario', () => {
       lock: false,
       watchdogMs: 250,
       expect: ['double-allocation', 'leak'],
+      explore: { threads: 2, ops: 8, pages: 256, maxHeldPages: 8, expect: ['double-allocation', 'leak'] },
     });
     expect(scenario).not.toHaveProperty('ops');
+  });
+
+  test('sizes a controlled run from explore, with its own expectation', () => {
+    const scenario = parse({ ...minimal, explore: { threads: 3, ops: 4, memory: 64, maxHeldPages: 4, expect: ['hang'] } });
+    expect(scenario.explore).toEqual({ threads: 3, ops: 4, pages: 64, maxHeldPages: 4, expect: ['hang'] });
+    expect(problems({ ...minimal, explore: { threads: 9 } })).toEqual([['explore.threads', expect.stringMatching(/from 1 to 8/)]]);
   });
 
   test('keeps explicit weights', () => {
@@ -110,7 +118,7 @@ describe('a rejected scenario names the field', () => {
     const [[path, message], ...rest] = problems({ ...minimal, bogus: true }) as [[string, string]];
     expect(rest).toEqual([]);
     expect(path).toBe('bogus');
-    expect(message).toMatch(/^unknown key "bogus" \(known keys: name, description, .*expect\)$/);
+    expect(message).toMatch(/^unknown key "bogus" \(known keys: name, description, .*expect, explore\)$/);
   });
 
   test('an unknown key in workload and in workload.runs', () => {

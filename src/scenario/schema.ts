@@ -83,6 +83,25 @@ export interface ScenarioFields {
   watchdogMs: number;
   /** What the run must show. */
   expect: Expectation;
+  /** How `npm run explore` sizes this scenario for controlled scheduling. */
+  explore: ExploreSettings;
+}
+
+/**
+ * Controlled runs are small: every Atomics call is a step the coordinator schedules, so a few threads,
+ * a few operations each and a little memory already make millions of interleavings.
+ */
+export interface ExploreSettings {
+  /** Threads in a controlled run; default 2. */
+  threads: number;
+  /** Churn operations per thread; default 8. */
+  ops: number;
+  /** Pages; default the scenario's memory, capped at 256. */
+  pages: number;
+  /** Pages one thread may hold; default the scenario's, capped at 16 (and at least the largest run). */
+  maxHeldPages: number;
+  /** What exploration must find; default the scenario's `expect`. */
+  expect: Expectation;
 }
 
 /** How long the churn phase lasts: exactly one of a count of operations or a time. */
@@ -247,6 +266,22 @@ const memoryChangesSchema = strict(
   'an object',
 );
 
+const exploreSchema = strict(
+  {
+    /** Threads in a controlled run, from 1 to 8; default 2. */
+    threads: v.optional(integerIn('an integer from 1 to 8', 1, 8)),
+    /** Churn operations per thread; default 8. */
+    ops: v.optional(integerIn('an integer >= 1', 1)),
+    /** Memory for a controlled run; default the scenario's, capped at 256 pages. */
+    memory: v.optional(memorySchema),
+    /** Pages one thread may hold; default the scenario's, capped at 16. */
+    maxHeldPages: v.optional(integerIn('an integer >= 1', 1)),
+    /** What exploration must find; default the scenario's `expect`. */
+    expect: v.optional(v.lazy((input) => (Array.isArray(input) ? kindList : v.literal('pass', got('"pass" or a list of violation kinds'))))),
+  },
+  'an object',
+);
+
 const kindList = v.pipe(
   listOf(v.picklist(violationKinds, got(`a violation kind (${violationKinds.join(', ')})`)), 'a list of violation kinds'),
   v.check(
@@ -297,6 +332,8 @@ export const scenarioSchema = v.config(
         watchdog: v.optional(durationSchema, '5s'),
         /** `'pass'`, or the violation kinds a known-bug scenario must produce. */
         expect: expectSchema,
+        /** How `npm run explore` sizes the scenario; every field has a default. */
+        explore: v.optional(exploreSchema, () => ({})),
       },
       'a scenario object',
     ),
@@ -329,6 +366,13 @@ export const scenarioSchema = v.config(
         lock: scenario.lock,
         watchdogMs: scenario.watchdog,
         expect: scenario.expect,
+        explore: {
+          threads: scenario.explore.threads ?? 2,
+          ops: scenario.explore.ops ?? 8,
+          pages: scenario.explore.memory ?? Math.min(scenario.memory, 256),
+          maxHeldPages: scenario.explore.maxHeldPages ?? Math.max(Math.min(scenario.workload.maxHeldPages, 16), ...scenario.workload.runs.sizes),
+          expect: (scenario.explore.expect as Expectation | undefined) ?? scenario.expect,
+        },
       }),
     ),
   ),

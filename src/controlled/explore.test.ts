@@ -1,0 +1,236 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type LoadedAllocator, loadAllocators } from '../alloc/load-allocator.ts';
+import { builtins } from '../alloc/registry.ts';
+import { listScenarios, loadScenario, validateScenario } from '../scenario/load.ts';
+import { repoRoot, runCli } from '../testing/cli.ts';
+import { type ExploreOptions, explore } from './explore.ts';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'pagerace-explore-'));
+
+function options(overrides: Partial<ExploreOptions> & Pick<ExploreOptions, 'scenario' | 'allocator'>): ExploreOptions {
+  const { scenario } = overrides;
+  return {
+    scenarioFile: 'test.ts',
+    size: { threads: scenario.explore.threads, ops: scenario.explore.ops, pages: scenario.explore.pages, maxHeldPages: scenario.explore.maxHeldPages },
+    strategy: 'random',
+    depth: 2,
+    runs: 500,
+    timeBudgetMs: Infinity,
+    seed: scenario.seed,
+    shard: { index: 1, count: 1 },
+    stepBudget: 200_000,
+    checkDeterminism: false,
+    shrink: false,
+    ...overrides,
+  };
+}
+
+const scenarioFor = (fields: Record<string, unknown>) =>
+  validateScenario({ description: 'controlled test', memory: 64, threads: 2, ops: 6, seed: 'controlled-1', workload: { maxHeldPages: 8 }, expect: 'pass', ...fields }, 'controlled-test.ts');
+
+async function userModule(name: string, source: string): Promise<LoadedAllocator> {
+  const file = path.join(dir, name);
+  writeFileSync(file, source);
+  return (await loadAllocators([file]))[0]!;
+}
+
+describe('explore finds every known bug from its committed seed', async () => {
+  const knownBugs = (await listScenarios()).filter((name) => name.startsWith('known-bugs/'));
+  it.each(knownBugs)('%s within 500 schedules', async (name) => {
+    const { scenario } = await loadScenario(name);
+    const [allocator] = await loadAllocators(scenario.allocators);
+    const result = await explore(options({ scenario, allocator: allocator! }));
+    expect(result.finding, `no violation in ${result.schedules} schedules`).toBeDefined();
+    expect(result.schedules).toBeLessThanOrEqual(500);
+    expect(scenario.explore.expect).toContain(result.finding!.violation.kind);
+    expect(result.ok).toBe(true);
+    expect(result.finding!.replayToken).toMatch(/^pagerace1\./);
+    expect(result.finding!.traceDigest).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('replay round trip', () => {
+  it('explore fails; its printed token, replayed twice, gives the same violation and trace digest', async () => {
+    const explored = await runCli('explore.ts', ['scenarios/known-bugs/racy-rmw', '--json']);
+    expect(explored.code).toBe(0);
+    const json = JSON.parse(explored.stdout);
+    expect(json.replayToken).toMatch(/^pagerace1\./);
+    expect(json.traceDigest).toMatch(/^[0-9a-f]{16}$/);
+    for (let i = 0; i < 2; i++) {
+      const replayed = await runCli('replay.ts', [json.replayToken, '--json']);
+      expect(replayed.code).toBe(0);
+      const again = JSON.parse(replayed.stdout);
+      expect(again.outcome).toBe('violation');
+      expect(again.violation.kind).toBe(json.violation.kind);
+      expect(again.violation.message).toBe(json.violation.message);
+      expect(again.traceDigest).toBe(json.traceDigest);
+      expect(again.sameTrace).toBe(true);
+    }
+    // The human form ends with the command that replays it.
+    const text = await runCli('explore.ts', ['scenarios/known-bugs/racy-rmw', '--no-shrink']);
+    expect(text.stdout).toMatch(/replay: npm run replay -- pagerace1\.\S+$/m);
+    expect(text.stdout).toMatch(/> +\d+ \|/); // the violating step is marked in the trace
+  });
+
+  it('a corrupted, truncated, foreign or stale token is exit 2 with a clear message', async () => {
+    const explored = JSON.parse((await runCli('explore.ts', ['scenarios/known-bugs/racy-rmw', '--json', '--no-shrink'])).stdout);
+    const token: string = explored.replayToken;
+    const [head, body, sum] = token.split('.') as [string, string, string];
+    const flipped = `${head}.${body.slice(0, 10)}${body[10] === 'A' ? 'B' : 'A'}${body.slice(11)}.${sum}`;
+    const cases: [string, RegExp][] = [
+      [flipped, /replay token is corrupted: its checksum does not match/],
+      [token.slice(0, token.length - 12), /not a replay token: its parts are damaged/],
+      ['hello', /not a replay token: expected a word starting with pagerace1\./],
+      [token.replace(/^pagerace1\./, 'pagerace9.'), /replay token version 9 is not one this pagerace reads/],
+    ];
+    for (const [bad, message] of cases) {
+      const result = await runCli('replay.ts', [bad]);
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(message);
+    }
+    // Stale: the same scenario file, edited after the token was made.
+    const copy = path.join(repoRoot, 'scenarios', `stale-${process.pid}.ts`);
+    const original = await loadScenario('known-bugs/racy-rmw');
+    writeFileSync(copy, `export default ${JSON.stringify({ description: 'x', allocators: ['byte-cas/racy-rmw'], memory: 1024, threads: 8, ops: 10, seed: original.scenario.seed, expect: ['double-allocation'] })};\n`);
+    try {
+      const made = JSON.parse((await runCli('explore.ts', [copy, '--json', '--no-shrink'])).stdout);
+      writeFileSync(copy, `export default ${JSON.stringify({ description: 'x', allocators: ['byte-cas/racy-rmw'], memory: 1024, threads: 8, ops: 11, seed: original.scenario.seed, expect: ['double-allocation'] })};\n`);
+      const stale = await runCli('replay.ts', [made.replayToken]);
+      expect(stale.code).toBe(2);
+      expect(stale.stderr).toMatch(/stale replay token: .*stale-\d+\.ts has changed since the token was made/);
+    } finally {
+      (await import('node:fs')).rmSync(copy);
+    }
+  });
+});
+
+describe('correct allocators pass 200 schedules', () => {
+  for (const threads of [2, 3]) {
+    for (const strategy of ['random', 'pct'] as const) {
+      it.each(builtins.map((d) => d.name))(`%s at ${threads} threads under ${strategy}`, async (name) => {
+        const definition = builtins.find((d) => d.name === name)!;
+        const scenario = scenarioFor({
+          memory: 32,
+          workload: { maxHeldPages: 4, runs: definition.maxRun > 1 ? { sizes: [1, 2, 4] } : 1, crossThreadFrees: 0.25 },
+          explore: { threads, ops: 4, memory: 32, maxHeldPages: 4 },
+        });
+        const result = await explore(options({ scenario, allocator: { ref: { builtin: name }, name, definition }, strategy, depth: 3, runs: 200 }));
+        expect(result.finding?.violation).toBeUndefined();
+        expect(result.schedules).toBe(200);
+        expect(result.ok).toBe(true);
+        if (strategy === 'pct') expect(result.bound!.perRun).toBeGreaterThan(0);
+      });
+    }
+  }
+});
+
+describe('waiting, spinning and code written without pagerace', () => {
+  it('a lock that is never released is a deadlock', async () => {
+    const allocator = await userModule(
+      'never-unlocks.ts',
+      `export default {
+        name: 'never-unlocks', locking: 'lock-free', maxRun: 1,
+        sharedBytes: () => 8, init() {},
+        attach(memory) {
+          const lock = new Int32Array(memory.buffer, memory.byteOffset, 2);
+          let next = 0;
+          return {
+            alloc() {
+              while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) Atomics.wait(lock, 0, 1);
+              return next++ % 8; // forgets to unlock
+            },
+            free() {}, isAllocated: () => false,
+          };
+        },
+      };`,
+    );
+    const result = await explore(options({ scenario: scenarioFor({}), allocator, runs: 5 }));
+    expect(result.finding?.violation.kind).toBe('deadlock');
+    expect(result.finding?.violation.message).toMatch(/every live thread is blocked: thread 0 waits on i32\[\d+\], thread 1 waits on i32\[\d+\]/);
+  });
+
+  it('a spin that never ends is a livelock', async () => {
+    const allocator = await userModule(
+      'spins.ts',
+      `export default {
+        name: 'spins', locking: 'lock-free', maxRun: 1,
+        sharedBytes: () => 8, init() {},
+        attach(memory) {
+          const flag = new Int32Array(memory.buffer, memory.byteOffset, 2);
+          return {
+            alloc() { while (Atomics.load(flag, 0) === 0) {} return 0; }, // nobody ever sets the flag
+            free() {}, isAllocated: () => false,
+          };
+        },
+      };`,
+    );
+    const result = await explore(options({ scenario: scenarioFor({}), allocator, runs: 2, stepBudget: 5000 }));
+    expect(result.finding?.violation.kind).toBe('livelock');
+    expect(result.finding?.violation.message).toMatch(/no end after 5000 scheduled steps/);
+  });
+
+  it('a module that calls Atomics directly, knowing nothing of pagerace, is scheduled and its race found', async () => {
+    // A bump allocator over a free list of page flags: it reads a flag, then writes it, two calls apart.
+    const allocator = await userModule(
+      'naive.ts',
+      `export default {
+        name: 'naive', locking: 'lock-free', maxRun: 1,
+        sharedBytes: (pages) => pages * 4,
+        init(memory, pages) { new Int32Array(memory.buffer, memory.byteOffset, pages).fill(0); },
+        attach(memory, pages) {
+          const taken = new Int32Array(memory.buffer, memory.byteOffset, pages);
+          return {
+            alloc() {
+              for (let p = 0; p < pages; p++) {
+                if (Atomics.load(taken, p) === 0) { Atomics.store(taken, p, 1); return p; }
+              }
+              return -1;
+            },
+            free(page) { Atomics.store(taken, page, 0); },
+            isAllocated: (page) => Atomics.load(taken, page) === 1,
+          };
+        },
+      };`,
+    );
+    const result = await explore(options({ scenario: scenarioFor({}), allocator }));
+    expect(result.finding?.violation.kind).toBe('double-allocation');
+    expect(result.finding!.trace).toMatch(/load i32\[\d+\] = 0/);
+    expect(result.finding!.trace).toMatch(/store i32\[\d+\] 1/);
+  });
+
+  it('the determinism check passes a deterministic allocator and names the step where a random one departs', async () => {
+    const scenario = scenarioFor({});
+    const [byteCas] = await loadAllocators(['byte-cas']);
+    const clean = await explore(options({ scenario, allocator: byteCas!, runs: 20, checkDeterminism: true }));
+    expect(clean.nondeterminism).toBeUndefined();
+    expect(clean.ok).toBe(true);
+    const allocator = await userModule(
+      'coin.ts',
+      `export default {
+        name: 'coin', locking: 'lock-free', maxRun: 1,
+        sharedBytes: (pages) => pages * 4,
+        init() {},
+        attach(memory, pages) {
+          const taken = new Int32Array(memory.buffer, memory.byteOffset, pages);
+          return {
+            alloc() {
+              if (Math.random() < 0.5) Atomics.load(taken, 0); // an extra step, on a coin flip
+              for (let p = 0; p < pages; p++) if (Atomics.compareExchange(taken, p, 0, 1) === 0) return p;
+              return -1;
+            },
+            free(page) { Atomics.store(taken, page, 0); },
+            isAllocated: (page) => Atomics.load(taken, page) === 1,
+          };
+        },
+      };`,
+    );
+    const flaky = await explore(options({ scenario, allocator, runs: 20, checkDeterminism: true }));
+    expect(flaky.nondeterminism).toBeDefined();
+    expect(flaky.ok).toBe(false);
+    expect(flaky.nondeterminism!.first).not.toBe(flaky.nondeterminism!.second);
+  });
+});

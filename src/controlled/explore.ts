@@ -1,0 +1,227 @@
+/**
+ * Exploration: schedule after schedule under one strategy, stopping at the first violation, which is
+ * then shrunk, traced and turned into a replay token. A passing exploration says what it covered.
+ */
+import type { LoadedAllocator } from '../alloc/load-allocator.ts';
+import type { Violation } from '../check/violation.ts';
+import type { Expectation, Scenario } from '../scenario/schema.ts';
+import { Coordinator, type ScheduleResult } from './coordinator.ts';
+import type { Scheduler } from './scheduler.ts';
+import { shrink } from './shrink.ts';
+import { Pct } from './strategies/pct.ts';
+import { RandomWalk } from './strategies/random.ts';
+import { encodeToken, settingsHash } from './token.ts';
+import { formatTrace } from './trace.ts';
+
+/** The size of one controlled run. */
+export interface RunSize {
+  threads: number;
+  ops: number;
+  pages: number;
+  maxHeldPages: number;
+}
+
+export interface ExploreOptions {
+  /** The scenario as its file says it (the stress sizes); `size` says how big a controlled run is. */
+  scenario: Scenario;
+  /** The scenario file as commands and tokens name it. */
+  scenarioFile: string;
+  allocator: LoadedAllocator;
+  size: RunSize;
+  strategy: 'random' | 'pct';
+  /** PCT's bug depth d. */
+  depth: number;
+  /** Stop after this many schedules (this shard's share), or at the time budget, whichever first. */
+  runs: number;
+  timeBudgetMs: number;
+  /** Seeds the strategy; schedule i uses `${seed}/${i}`. */
+  seed: string;
+  /** 1-based shard index and shard count: this shard runs schedules index-1, index-1+count, ... */
+  shard: { index: number; count: number };
+  stepBudget: number;
+  checkDeterminism: boolean;
+  shrink: boolean;
+  onProgress?: (progress: { schedules: number; steps: number; elapsedMs: number }) => void;
+}
+
+export interface Finding {
+  violation: Violation;
+  violations: Violation[];
+  /** The run that failed, after shrinking. */
+  size: RunSize;
+  /** The run that first failed, before shrinking. */
+  foundSize: RunSize;
+  schedule: number;
+  steps: number;
+  preemptions: number;
+  foundPreemptions: number;
+  trace: string;
+  traceDigest: string;
+  replayToken: string;
+  replayCommand: string;
+}
+
+export interface ExploreResult {
+  scenario: string;
+  allocator: string;
+  strategy: string;
+  depth?: number;
+  seed: string;
+  shard: string;
+  size: RunSize;
+  schedules: number;
+  steps: number;
+  seconds: number;
+  stepsPerSecond: number;
+  expected: Expectation;
+  /** Whether the exploration showed what the scenario expects. */
+  ok: boolean;
+  finding?: Finding;
+  /** Two runs of one schedule gave different traces: something outside the seed steers the run. */
+  nondeterminism?: { schedule: number; step: number; first: string; second: string };
+  /** PCT only: the chance that one run finds a given bug of depth d, and that this exploration did. */
+  bound?: { depth: number; maxSteps: number; perRun: number; overall: number };
+}
+
+/** The scenario cut to a controlled run's size: one thread count, a few ops, little memory. */
+export function sizedScenario(scenario: Scenario, size: RunSize): Scenario {
+  const { durationMs: _, ...rest } = scenario;
+  const sized: Scenario = { ...rest, threads: [size.threads], ops: size.ops, pages: size.pages, workload: { ...scenario.workload, maxHeldPages: size.maxHeldPages } };
+  // Memory that goes offline needs whole blocks; a run too small for that keeps its memory still.
+  if (sized.memoryChanges && sized.memoryChanges.offlineAtStart >= size.pages) delete sized.memoryChanges;
+  return sized;
+}
+
+export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'allocator' | 'stepBudget'>, size: RunSize): Coordinator {
+  const scenario = sizedScenario(options.scenario, size);
+  return new Coordinator({
+    scenario,
+    definition: options.allocator.definition,
+    allocator: options.allocator.ref,
+    threads: size.threads,
+    lock: scenario.lock,
+    stepBudget: options.stepBudget,
+    watchdogMs: scenario.watchdogMs,
+  });
+}
+
+export function schedulerFor(strategy: 'random' | 'pct', seed: string, threads: number, depth: number, maxSteps: number): Scheduler {
+  return strategy === 'pct' ? new Pct(seed, threads, depth, maxSteps) : new RandomWalk(seed);
+}
+
+/** PCT's k before any schedule has run: a guess that the first runs replace with what they measure. */
+const INITIAL_STEPS_GUESS = 1000;
+
+export async function explore(options: ExploreOptions): Promise<ExploreResult> {
+  const { size, shard } = options;
+  const started = performance.now();
+  const coordinator = coordinatorFor(options, size);
+  let schedules = 0;
+  let steps = 0;
+  let maxSteps = 0;
+  let failed: { result: ScheduleResult; index: number } | undefined;
+  let nondeterminism: ExploreResult['nondeterminism'];
+  try {
+    for (let j = 0; j < options.runs; j++) {
+      if (performance.now() - started > options.timeBudgetMs) break;
+      const index = shard.index - 1 + j * shard.count;
+      const make = () => schedulerFor(options.strategy, `${options.seed}/${index}`, size.threads, options.depth, maxSteps || INITIAL_STEPS_GUESS);
+      const result = await coordinator.run(make());
+      schedules++;
+      steps += result.steps.length;
+      maxSteps = Math.max(maxSteps, result.steps.length);
+      options.onProgress?.({ schedules, steps, elapsedMs: performance.now() - started });
+      if (options.checkDeterminism) {
+        const again = await coordinator.run(make());
+        if (again.digest !== result.digest) {
+          nondeterminism = firstDifference(index, result, again);
+          break;
+        }
+      }
+      if (result.outcome === 'violation') {
+        failed = { result, index };
+        break;
+      }
+    }
+  } finally {
+    await coordinator.close();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const expected = options.scenario.explore.expect;
+  const base = {
+    scenario: options.scenario.name,
+    allocator: options.allocator.name,
+    strategy: options.strategy,
+    ...(options.strategy === 'pct' ? { depth: options.depth } : {}),
+    seed: options.seed,
+    shard: `${shard.index}/${shard.count}`,
+    size,
+    schedules,
+    steps,
+    seconds,
+    stepsPerSecond: seconds > 0 ? steps / seconds : 0,
+    expected,
+  };
+  if (nondeterminism) return { ...base, ok: false, nondeterminism };
+  if (!failed) {
+    const bound =
+      options.strategy === 'pct'
+        ? (() => {
+            const perRun = Pct.boundPerRun(size.threads, options.depth, maxSteps);
+            return { depth: options.depth, maxSteps, perRun, overall: 1 - (1 - perRun) ** schedules };
+          })()
+        : undefined;
+    return { ...base, ok: expected === 'pass', ...(bound ? { bound } : {}) };
+  }
+  const finding = await describeFinding(options, failed.result, failed.index);
+  const ok = expected !== 'pass' && expected.includes(finding.violation.kind);
+  return { ...base, ok, finding };
+}
+
+async function describeFinding(options: ExploreOptions, result: ScheduleResult, index: number): Promise<Finding> {
+  const shrunk = options.shrink ? await shrink(options, { size: options.size, result }) : { size: options.size, result };
+  const final = shrunk.result;
+  const violation = pickViolation(final.violations, options.scenario.explore.expect);
+  const scenario = sizedScenario(options.scenario, shrunk.size);
+  const replayToken = encodeToken({
+    scenario: options.scenarioFile,
+    allocator: options.allocator.name,
+    threads: shrunk.size.threads,
+    ops: shrunk.size.ops,
+    pages: shrunk.size.pages,
+    maxHeldPages: shrunk.size.maxHeldPages,
+    seed: scenario.seed,
+    lock: scenario.lock,
+    strategy: shrunk.result === result ? `${options.strategy}${options.strategy === 'pct' ? ` d=${options.depth}` : ''} #${index}` : 'shrunk',
+    schedule: final.schedule,
+    hashes: final.hashes,
+    digest: final.digest,
+    settings: settingsHash(options.scenario),
+  });
+  return {
+    violation,
+    violations: final.violations,
+    size: shrunk.size,
+    foundSize: options.size,
+    schedule: index,
+    steps: final.steps.length,
+    preemptions: final.preemptions,
+    foundPreemptions: result.preemptions,
+    trace: formatTrace(final.steps, { threads: shrunk.size.threads, violationStep: final.violationStep }),
+    traceDigest: final.digest,
+    replayToken,
+    replayCommand: `npm run replay -- ${replayToken}`,
+  };
+}
+
+/** The violation to report: the first of an expected kind if there is one, else the first. */
+export function pickViolation(violations: Violation[], expected: Expectation): Violation {
+  return (expected !== 'pass' && violations.find((v) => expected.includes(v.kind))) || violations[0]!;
+}
+
+function firstDifference(schedule: number, a: ScheduleResult, b: ScheduleResult): NonNullable<ExploreResult['nondeterminism']> {
+  let step = 0;
+  const key = (r: ScheduleResult, i: number) => JSON.stringify(r.steps[i] ?? 'end of run');
+  while (step < Math.max(a.steps.length, b.steps.length) && key(a, step) === key(b, step)) step++;
+  return { schedule, step, first: key(a, step), second: key(b, step) };
+}

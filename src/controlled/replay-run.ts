@@ -1,0 +1,57 @@
+/**
+ * Replaying a token: the same scenario, allocator and size, the recorded schedule step by step. A
+ * replay that departs from the recording stops at that step and says so; one that follows it to the
+ * end must give the same violation and the same trace digest.
+ */
+import path from 'node:path';
+import { loadAllocators } from '../alloc/load-allocator.ts';
+import { UsageError } from '../cli/usage-error.ts';
+import { loadScenario } from '../scenario/load.ts';
+import { coordinatorFor, pickViolation, type RunSize } from './explore.ts';
+import { Replay } from './strategies/replay.ts';
+import { decodeToken, settingsHash, type ReplayToken } from './token.ts';
+import { formatTrace } from './trace.ts';
+import type { Violation } from '../check/violation.ts';
+
+export interface ReplayResult {
+  token: ReplayToken;
+  size: RunSize;
+  outcome: 'violation' | 'pass' | 'diverged';
+  violation?: Violation;
+  violations: Violation[];
+  steps: number;
+  trace: string;
+  traceDigest: string;
+  /** Whether the digest equals the one recorded in the token. */
+  sameTrace: boolean;
+  divergence?: string;
+}
+
+export async function replay(text: string, cwd = process.cwd()): Promise<ReplayResult> {
+  const token = decodeToken(text);
+  const { scenario } = await loadScenario(path.resolve(cwd, token.scenario));
+  if (settingsHash(scenario) !== token.settings) {
+    throw new UsageError(`stale replay token: ${token.scenario} has changed since the token was made; explore again for a new one`);
+  }
+  const [allocator] = await loadAllocators([token.allocator], cwd);
+  const size: RunSize = { threads: token.threads, ops: token.ops, pages: token.pages, maxHeldPages: token.maxHeldPages };
+  const coordinator = coordinatorFor({ scenario: { ...scenario, seed: token.seed, lock: token.lock }, allocator: allocator!, stepBudget: token.schedule.length + 1 }, size);
+  try {
+    const result = await coordinator.run(new Replay(token.schedule, token.hashes));
+    const outcome = result.outcome === 'diverged' ? 'diverged' : result.outcome === 'violation' ? 'violation' : 'pass';
+    return {
+      token,
+      size,
+      outcome,
+      ...(result.violations.length > 0 ? { violation: pickViolation(result.violations, scenario.explore.expect) } : {}),
+      violations: result.violations,
+      steps: result.steps.length,
+      trace: formatTrace(result.steps, { threads: size.threads, violationStep: result.violationStep }),
+      traceDigest: result.digest,
+      sameTrace: result.digest === token.digest,
+      ...(result.divergence ? { divergence: result.divergence } : {}),
+    };
+  } finally {
+    await coordinator.close();
+  }
+}
