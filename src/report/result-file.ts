@@ -10,9 +10,14 @@ import { fileURLToPath } from 'node:url';
 export const resultsDir = fileURLToPath(new URL('../../results/', import.meta.url));
 
 export function writeJsonAtomic(file: string, data: unknown): void {
+  writeTextAtomic(file, `${JSON.stringify(data, null, 2)}\n`);
+}
+
+/** Any text file (a report page, a chart), whole or not at all, the same way. */
+export function writeTextAtomic(file: string, text: string): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(data, null, 2)}\n`);
+  writeFileSync(temporary, text);
   renameSync(temporary, file);
 }
 
