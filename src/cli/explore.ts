@@ -16,7 +16,7 @@ import { parseFlags, parseIntList } from './args.ts';
 import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
-const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--steps N] [--check-determinism] [--no-shrink] [--junit FILE] [--json]`;
+const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--steps N] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--json]`;
 
 await runCommand('explore', async () => {
   const { values, positionals } = parseFlags(
@@ -34,6 +34,7 @@ await runCommand('explore', async () => {
       steps: { type: 'string', default: '200000' },
       'check-determinism': { type: 'boolean', default: false },
       'no-shrink': { type: 'boolean', default: false },
+      'no-lock': { type: 'boolean', default: false },
       junit: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -85,6 +86,7 @@ await runCommand('explore', async () => {
       seed: values.seed ?? scenario.seed,
       shard,
       stepBudget: stepBudget!,
+      ...(values['no-lock'] ? { lock: false } : {}),
       checkDeterminism: values['check-determinism'],
       shrink: !values['no-shrink'],
     });

@@ -144,7 +144,13 @@ function printFailures(result: SweepResult): void {
   let printed = false;
   for (const run of result.runs) {
     const context = { scenario: result.scenario, seed: result.seed, allocator: run.allocator, threads: run.threads, reproduce: run.reproduce };
-    if (run.expected !== 'pass' && run.ok) continue;
+    if (run.expected !== 'pass' && run.ok) {
+      const expected = run.expected;
+      const caught = run.violations.find((v) => expected.includes(v.kind));
+      if (caught) console.log(`
+✓ ${run.allocator} x${run.threads} caught ${caught.kind}: ${caught.message}`);
+      continue;
+    }
     if (!run.ok && run.violations.length === 0) {
       console.log(`\n✗ ${run.allocator} x${run.threads}: expected ${Array.isArray(run.expected) ? run.expected.join(', ') : 'pass'}, saw no violation\n  reproduce: ${run.reproduce}`);
       printed = true;
@@ -154,6 +160,7 @@ function printFailures(result: SweepResult): void {
       printed = true;
     }
     if (run.violations.length > 5) console.log(`  ... and ${run.violationCount - 5} more violations in this run (all in ${result.resultFile})`);
+    if (run.violations.length > 0 && run.explore) console.log(`  explore its interleavings: ${run.explore}`);
   }
   if (printed) console.log(`\n${STRESS_SEED_NOTE}`);
 }

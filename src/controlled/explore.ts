@@ -39,6 +39,8 @@ export interface ExploreOptions {
   /** 1-based shard index and shard count: this shard runs schedules index-1, index-1+count, ... */
   shard: { index: number; count: number };
   stepBudget: number;
+  /** false: run a global-lock allocator without its lock (`--no-lock`); default: the scenario's. */
+  lock?: boolean;
   checkDeterminism: boolean;
   shrink: boolean;
   onProgress?: (progress: { schedules: number; steps: number; elapsedMs: number }) => void;
@@ -92,14 +94,14 @@ export function sizedScenario(scenario: Scenario, size: RunSize): Scenario {
   return sized;
 }
 
-export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'allocator' | 'stepBudget'>, size: RunSize): Coordinator {
+export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'allocator' | 'stepBudget' | 'lock'>, size: RunSize): Coordinator {
   const scenario = sizedScenario(options.scenario, size);
   return new Coordinator({
     scenario,
     definition: options.allocator.definition,
     allocator: options.allocator.ref,
     threads: size.threads,
-    lock: scenario.lock,
+    lock: options.lock ?? scenario.lock,
     stepBudget: options.stepBudget,
     watchdogMs: scenario.watchdogMs,
   });
@@ -191,7 +193,7 @@ async function describeFinding(options: ExploreOptions, result: ScheduleResult, 
     pages: shrunk.size.pages,
     maxHeldPages: shrunk.size.maxHeldPages,
     seed: scenario.seed,
-    lock: scenario.lock,
+    lock: options.lock ?? scenario.lock,
     strategy: shrunk.result === result ? `${options.strategy}${options.strategy === 'pct' ? ` d=${options.depth}` : ''} #${index}` : 'shrunk',
     schedule: final.schedule,
     hashes: final.hashes,

@@ -35,7 +35,8 @@ export async function replay(text: string, cwd = process.cwd()): Promise<ReplayR
   }
   const [allocator] = await loadAllocators([token.allocator], cwd);
   const size: RunSize = { threads: token.threads, ops: token.ops, pages: token.pages, maxHeldPages: token.maxHeldPages };
-  const coordinator = coordinatorFor({ scenario: { ...scenario, seed: token.seed, lock: token.lock }, allocator: allocator!, stepBudget: token.schedule.length + 1 }, size);
+  // The budget is the recorded length: a recorded livelock ends the same way, at the same step.
+  const coordinator = coordinatorFor({ scenario: { ...scenario, seed: token.seed }, allocator: allocator!, stepBudget: token.schedule.length, lock: token.lock }, size);
   try {
     const result = await coordinator.run(new Replay(token.schedule, token.hashes));
     const outcome = result.outcome === 'diverged' ? 'diverged' : result.outcome === 'violation' ? 'violation' : 'pass';

@@ -57,6 +57,11 @@ export interface RunResult {
   stopped?: 'interrupted' | 'crash' | 'hang' | 'violations';
   /** The command that runs exactly this workload again. */
   reproduce: string;
+  /**
+   * The command that explores this scenario's interleavings under controlled scheduling: a stress seed
+   * replays the workload, not the interleaving; an exploration finds one and replays it exactly.
+   */
+  explore?: string;
 }
 
 /** Whether a run's violations match its scenario's expectation. */

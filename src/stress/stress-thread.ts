@@ -220,7 +220,7 @@ export class StressThread {
         const other = holder > 0 ? [holder - 1] : [];
         this.violation(
           'double-allocation',
-          `alloc(${count}) gave thread ${this.thread} pages ${first}..${first + count - 1}, but page ${clash} is held by ${describeHolder(holder)}`,
+          `alloc(${count}) gave thread ${this.thread} ${pagesText(first, count)}, but page ${clash} is held by ${describeHolder(holder)}`,
           [clash],
           [this.thread, ...other],
         );
@@ -248,7 +248,7 @@ export class StressThread {
     if (this.checks) {
       const bad = this.ledger.release(first, count);
       if (bad >= 0) {
-        this.violation('bad-free', `thread ${this.thread} was about to free pages ${first}..${first + count - 1}, but page ${bad} is held by ${describeHolder(this.ledger.lastSeen)}`, [bad], [this.thread]);
+        this.violation('bad-free', `thread ${this.thread} was about to free ${pagesText(first, count)}, but page ${bad} is held by ${describeHolder(this.ledger.lastSeen)}`, [bad], [this.thread]);
         return;
       }
     }
@@ -268,7 +268,7 @@ export class StressThread {
       if (!(error instanceof RangeError)) this.crash(`free(${first}, ${count}) threw ${describeError(error)}`);
       // The ledger says this thread held the run, so the allocator refusing it means the allocator
       // had lost track of the pages: someone else's write cleared or repainted them.
-      this.violation('lost-page', `thread ${this.thread} held pages ${first}..${first + count - 1}, but the allocator refused to free them: ${(error as Error).message}`, range(first, count), [this.thread]);
+      this.violation('lost-page', `thread ${this.thread} held ${pagesText(first, count)}, but the allocator refused to free ${count === 1 ? 'it' : 'them'}: ${(error as Error).message}`, range(first, count), [this.thread]);
     }
     block[kOpsField]!++;
     block[kFreesField]!++;
@@ -306,7 +306,7 @@ export class StressThread {
     if (this.checks) {
       const bad = this.ledger.move(run.first, run.count, LEDGER_QUEUED, 0);
       if (bad >= 0) {
-        this.violation('bad-free', `thread ${this.thread} took pages ${run.first}..${run.first + run.count - 1} from thread ${run.from} through the queue, but page ${bad} is held by ${describeHolder(this.ledger.lastSeen)}`, [bad], [this.thread, run.from]);
+        this.violation('bad-free', `thread ${this.thread} took ${pagesText(run.first, run.count)} from thread ${run.from} through the queue, but page ${bad} is held by ${describeHolder(this.ledger.lastSeen)}`, [bad], [this.thread, run.from]);
         return true;
       }
     }
@@ -386,6 +386,11 @@ function timerFloorNs(): number {
     samples[i] = (performance.now() - start) * 1e6;
   }
   return samples.sort()[samples.length >> 1]!;
+}
+
+/** `page 7` or `pages 8..15`. */
+function pagesText(first: number, count: number): string {
+  return count === 1 ? `page ${first}` : `pages ${first}..${first + count - 1}`;
 }
 
 function range(first: number, count: number): number[] {

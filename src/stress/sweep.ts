@@ -109,6 +109,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       } finally {
         await pool.destroy();
       }
+      const noLock = options.lock || !options.scenario.lock ? [] : ['--no-lock'];
+      run.explore = ['npm run explore --', options.scenarioFile, '--allocator', name, ...noLock].map((part, i) => (i === 0 ? part : shellQuote(part))).join(' ');
       result.runs.push(run);
       if (!run.ok) result.verdict = 'fail';
       if (run.stopped === 'interrupted') result.interrupted = true;
