@@ -20,6 +20,8 @@ import { readCurrentOp, readLog } from '../stress/op-log.ts';
 import { guaranteedRun, takeOfflineAtStart } from '../stress/run.ts';
 import type { WorkerReport } from '../stress/task.ts';
 import {
+  QUIT,
+  REPORT_BYTES,
   Request,
   SLOT_BYTES,
   Turn,
@@ -29,9 +31,12 @@ import {
   kArg2F64,
   kArrayField,
   kCountField,
+  kEpochField,
   kIndexField,
   kObservedF64,
   kObservedKindField,
+  kReportEpochField,
+  kReportLengthField,
   kRequestField,
   kResultField,
   kTurnField,
@@ -75,15 +80,31 @@ const workerFile = new URL('../../workers/controlled.mjs', import.meta.url).href
 const SPIN = 4000;
 const arrayViews = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, BigInt64Array, BigUint64Array] as const;
 
+/** The buffers and workers one coordinator keeps for all of its schedules. */
+interface Session {
+  views: RunViews;
+  allocatorBuffer: SharedArrayBuffer;
+  slots: Int32Array[];
+  slots64: Float64Array[];
+  reports: SharedArrayBuffer;
+  /** Views of the allocator's buffer by array type, for the coordinator's own reads (waits). */
+  memory: ArrayLike<number | bigint>[];
+  tasks: Promise<void>[];
+  /** First line of the error of a worker whose task failed. */
+  failures: (string | undefined)[];
+  epoch: number;
+}
+
 export class Coordinator {
-  private pool: Piscina<ControlledTask, WorkerReport>;
+  private pool: Piscina<ControlledTask, void>;
+  private session: Session | undefined;
 
   constructor(readonly config: ControlledConfig) {
     this.pool = this.newPool();
   }
 
-  private newPool(): Piscina<ControlledTask, WorkerReport> {
-    const pool = new Piscina<ControlledTask, WorkerReport>({
+  private newPool(): Piscina<ControlledTask, void> {
+    const pool = new Piscina<ControlledTask, void>({
       filename: workerFile,
       minThreads: this.config.threads,
       maxThreads: this.config.threads,
@@ -94,36 +115,27 @@ export class Coordinator {
     return pool;
   }
 
-  async close(): Promise<void> {
-    await this.pool.destroy();
-  }
-
-  async run(scheduler: Scheduler): Promise<ScheduleResult> {
+  /** Buffers and one long-lived task per thread, made once and reused by every schedule. */
+  private open(): Session {
     const { scenario, definition, threads } = this.config;
-    const pages = scenario.pages;
-    const layout = computeLayout(threads, pages, (definition.sharedBytes(pages) + 7) & ~7, true);
+    const layout = computeLayout(threads, scenario.pages, (definition.sharedBytes(scenario.pages) + 7) & ~7, true);
     const buffer = new SharedArrayBuffer(layout.totalBytes);
     const allocatorBuffer = new SharedArrayBuffer(layout.allocatorBufferBytes);
     const views = new RunViews(buffer, layout, allocatorBuffer);
-    definition.init(views.allocatorRegion, pages);
-    GlobalLock.init(views.lockRegion);
-    const name = refName(this.config.allocator);
-    const mainView = checkAttached(definition.attach(views.allocatorRegion, pages, threads), name);
-    const growRange = takeOfflineAtStart(scenario, definition, mainView, name);
     const control = new SharedArrayBuffer(threads * SLOT_BYTES);
-    const slots = Array.from({ length: threads }, (_, t) => new Int32Array(control, t * SLOT_BYTES, SLOT_BYTES >> 2));
-    const slots64 = Array.from({ length: threads }, (_, t) => new Float64Array(control, t * SLOT_BYTES, SLOT_BYTES >> 3));
-    for (const slot of slots) slot[kTurnField] = Turn.running;
-    const memory: ArrayLike<number | bigint>[] = arrayViews.map((View) => new (View as Int32ArrayConstructor)(allocatorBuffer));
-
-    const reports: (WorkerReport | undefined)[] = new Array(threads);
+    const reports = new SharedArrayBuffer(threads * REPORT_BYTES);
     const failures: (string | undefined)[] = new Array(threads);
+    // The offline range (if any) and the spurious-OOM guarantee are the same for every schedule.
+    const probe = checkAttached(definition.attach(views.allocatorRegion, scenario.pages, threads), refName(this.config.allocator));
+    definition.init(views.allocatorRegion, scenario.pages);
+    const growRange = takeOfflineAtStart(scenario, definition, probe, refName(this.config.allocator));
     const tasks = Array.from({ length: threads }, (_, thread) =>
       this.pool
         .run({
           buffer,
           allocatorBuffer,
           control,
+          reports,
           layout,
           scenario,
           allocator: this.config.allocator,
@@ -133,11 +145,62 @@ export class Coordinator {
           guaranteedRun: this.config.lock || definition.locking === 'lock-free' ? guaranteedRun(scenario, definition, threads, growRange?.count ?? 0) : 0,
           ...(growRange ? { growRange } : {}),
         })
-        .then(
-          (report) => void (reports[thread] = report),
-          (error: unknown) => void (failures[thread] = String((error as Error)?.message ?? error).split('\n')[0]),
-        ),
+        .catch((error: unknown) => void (failures[thread] = String((error as Error)?.message ?? error).split('\n')[0])),
     );
+    return {
+      views,
+      allocatorBuffer,
+      slots: Array.from({ length: threads }, (_, t) => new Int32Array(control, t * SLOT_BYTES, SLOT_BYTES >> 2)),
+      slots64: Array.from({ length: threads }, (_, t) => new Float64Array(control, t * SLOT_BYTES, SLOT_BYTES >> 3)),
+      reports,
+      memory: arrayViews.map((View) => new (View as Int32ArrayConstructor)(allocatorBuffer)),
+      tasks,
+      failures,
+      epoch: 0,
+    };
+  }
+
+  async close(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    if (session) {
+      for (const slot of session.slots) {
+        Atomics.store(slot, kEpochField, QUIT);
+        Atomics.notify(slot, kEpochField);
+      }
+      await Promise.race([Promise.all(session.tasks), sleep(2000)]);
+    }
+    await this.pool.destroy();
+  }
+
+  /** Replaces workers that could not be brought back to the start (one is stuck in plain code). */
+  private async discard(): Promise<void> {
+    this.session = undefined;
+    await this.pool.destroy();
+    this.pool = this.newPool();
+  }
+
+  async run(scheduler: Scheduler): Promise<ScheduleResult> {
+    const { scenario, definition, threads } = this.config;
+    const pages = scenario.pages;
+    const session = (this.session ??= this.open());
+    const { views, slots, slots64, memory, failures } = session;
+    // A fresh start: harness bookkeeping zeroed, the allocator formatted, memory taken offline again.
+    new Uint8Array(views.buffer).fill(0);
+    new Uint8Array(session.allocatorBuffer).fill(0);
+    definition.init(views.allocatorRegion, pages);
+    GlobalLock.init(views.lockRegion);
+    const name = refName(this.config.allocator);
+    const mainView = checkAttached(definition.attach(views.allocatorRegion, pages, threads), name);
+    takeOfflineAtStart(scenario, definition, mainView, name);
+    const epoch = ++session.epoch;
+    for (const slot of slots) {
+      // The epoch and report fields carry over; a worker waiting for the next epoch must not see one.
+      slot.fill(0, 0, kEpochField);
+      slot[kTurnField] = Turn.running;
+      Atomics.store(slot, kEpochField, epoch);
+      Atomics.notify(slot, kEpochField);
+    }
 
     const steps: Step[] = [];
     const schedule: number[] = [];
@@ -317,19 +380,16 @@ export class Coordinator {
       if (request(t) === Request.done) done[t] = true;
     }
 
-    // End the schedule: every thread still parked unwinds (a finished one just returns).
+    // End the schedule: every thread still parked unwinds (a finished one just returns), then writes
+    // its report. A thread that never gets there is stuck in plain code: its workers are replaced.
     for (const slot of slots) {
       Atomics.store(slot, kTurnField, Turn.abort);
       Atomics.notify(slot, kTurnField);
     }
-    const settled = await Promise.race([Promise.all(tasks).then(() => true), sleep(2000).then(() => false)]);
-    if (!settled) {
-      // A thread stuck outside any Atomics call never sees the abort: replace the pool.
-      await this.pool.destroy();
-      this.pool = this.newPool();
-    }
+    const reports = await this.collectReports(session, epoch);
+    if (!reports) await this.discard();
     // The violation the workers recorded (the ledger's, the allocator's errors) comes first.
-    const found = reports.flatMap((r) => r?.violations ?? []);
+    const found = (reports ?? []).flatMap((r) => r?.violations ?? []);
     if (outcome === 'violation' && found.length > 0) violations.unshift(...found);
     return {
       outcome,
@@ -342,6 +402,23 @@ export class Coordinator {
       preemptions,
       ...(divergence ? { divergence } : {}),
     };
+  }
+
+  /** Every thread's report for `epoch`, or undefined if one has not written it within 2 s. */
+  private async collectReports(session: Session, epoch: number): Promise<(WorkerReport | undefined)[] | undefined> {
+    const decoder = new TextDecoder();
+    const deadline = performance.now() + 2000;
+    const reports: (WorkerReport | undefined)[] = [];
+    for (const [t, slot] of session.slots.entries()) {
+      while (Atomics.load(slot, kReportEpochField) !== epoch) {
+        if (session.failures[t] !== undefined || performance.now() > deadline) return undefined;
+        Atomics.wait(slot, kReportEpochField, Atomics.load(slot, kReportEpochField), 5);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const bytes = new Uint8Array(session.reports, t * REPORT_BYTES, slot[kReportLengthField]!);
+      reports.push(JSON.parse(decoder.decode(bytes.slice())) as WorkerReport);
+    }
+    return reports;
   }
 
   private unblock(t: number, waiters: Map<string, number[]>, blockedOn: string[], wakeResult: number[], result: number): void {

@@ -3,6 +3,10 @@
  * own. A worker about to make an `Atomics` call on the scenario's buffer writes what it is about to do
  * into its slot and parks; the coordinator picks one parked thread and grants it the turn; that thread
  * makes the call, runs on to its next scheduling point and parks again. Only one worker runs at a time.
+ *
+ * A worker's piscina task lives for a whole exploration: starting a task costs milliseconds, a schedule
+ * often less. The coordinator starts each schedule by bumping every slot's epoch; each worker answers
+ * with its report, written as JSON into its report area, and the epoch it belongs to.
  */
 
 /** Int32 slots of a thread's slot. */
@@ -13,11 +17,18 @@ export const kIndexField = 3; // element index from the start of the scenario bu
 export const kResultField = 4; // for wait/notify, the result the coordinator decided
 export const kCountField = 5; // for notify, how many to wake (-1: all)
 export const kObservedKindField = 6; // 0: no value; 1: number in kObservedF64; 2: a string result
+export const kEpochField = 7; // bumped by the coordinator to start the next schedule; QUIT to end the task
+export const kReportEpochField = 14; // the epoch whose report the worker has written
+export const kReportLengthField = 15; // bytes of that report (UTF-8 JSON) in the thread's report area
 /** Float64 slots of a thread's slot (indices into a Float64Array over the same bytes). */
 export const kArg1F64 = 4; // value / expected / operand
 export const kArg2F64 = 5; // replacement (compareExchange)
 export const kObservedF64 = 6; // what the call returned, written by the worker after making it
 export const SLOT_BYTES = 64;
+/** Each thread's area for its end-of-schedule report (JSON of its violations). */
+export const REPORT_BYTES = 64 * 1024;
+/** Epoch value that tells a worker to end its task. */
+export const QUIT = -1;
 
 export const Turn = {
   parked: 0,

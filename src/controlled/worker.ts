@@ -1,26 +1,55 @@
 /**
  * A controlled worker's task: the same stress thread, the same allocator code, but every Atomics call
- * on the allocator's buffer waits for the coordinator's go (see intercept.ts). Loaded through
- * `workers/controlled.mjs`.
+ * on the allocator's buffer waits for the coordinator's go (see intercept.ts). One task runs schedule
+ * after schedule: the coordinator resets the buffers between them and bumps the epoch to start the
+ * next. Loaded through `workers/controlled.mjs`.
  */
+import type { AllocatorDefinition } from '../alloc/contract.ts';
 import { GlobalLock } from '../alloc/global-lock.ts';
 import { checkAttached, loadAllocator, refName } from '../alloc/load-allocator.ts';
 import { withGlobalLock } from '../alloc/locked.ts';
+import { MAX_PAGES_LISTED } from '../check/violation.ts';
 import { RunViews } from '../stress/layout.ts';
 import { StressThread } from '../stress/stress-thread.ts';
 import type { StressTask, WorkerReport } from '../stress/task.ts';
 import { ControlledAbort, Interceptor } from './intercept.ts';
-import { Request } from './protocol.ts';
+import { QUIT, REPORT_BYTES, Request, SLOT_BYTES, kEpochField, kReportEpochField, kReportLengthField } from './protocol.ts';
 
 export interface ControlledTask extends StressTask {
   allocatorBuffer: SharedArrayBuffer;
   /** The coordinator's handshake buffer (protocol.ts). */
   control: SharedArrayBuffer;
+  /** Where each thread writes its report at the end of a schedule. */
+  reports: SharedArrayBuffer;
 }
 
-export default async function controlledWorker(task: ControlledTask): Promise<WorkerReport> {
-  const views = new RunViews(task.buffer, task.layout, task.allocatorBuffer);
+export default async function controlledWorker(task: ControlledTask): Promise<void> {
   const definition = await loadAllocator(task.allocator);
+  const slot = new Int32Array(task.control, task.thread * SLOT_BYTES, SLOT_BYTES >> 2);
+  const area = new Uint8Array(task.reports, task.thread * REPORT_BYTES, REPORT_BYTES);
+  const encoder = new TextEncoder();
+  let epoch = 0;
+  for (;;) {
+    while (Atomics.load(slot, kEpochField) === epoch) Atomics.wait(slot, kEpochField, epoch);
+    epoch = Atomics.load(slot, kEpochField);
+    if (epoch === QUIT) return;
+    const report = runSchedule(task, definition);
+    // The report goes back through shared memory: a task's result would come only when it ends.
+    let bytes = encoder.encode(JSON.stringify(report));
+    while (bytes.length > REPORT_BYTES && report.violations.length > 1) {
+      report.violations.length = Math.max(1, report.violations.length >> 1);
+      bytes = encoder.encode(JSON.stringify(report));
+    }
+    if (bytes.length > REPORT_BYTES) bytes = encoder.encode(JSON.stringify({ ...report, violations: report.violations.map((v) => ({ ...v, history: [], pages: v.pages.slice(0, MAX_PAGES_LISTED) })) }));
+    area.set(bytes.subarray(0, REPORT_BYTES));
+    slot[kReportLengthField] = Math.min(bytes.length, REPORT_BYTES);
+    Atomics.store(slot, kReportEpochField, epoch);
+    Atomics.notify(slot, kReportEpochField);
+  }
+}
+
+function runSchedule(task: ControlledTask, definition: AllocatorDefinition): WorkerReport {
+  const views = new RunViews(task.buffer, task.layout, task.allocatorBuffer);
   // Attached before the Atomics functions are wrapped: setting up a view is not part of the race.
   let allocator = checkAttached(
     definition.attach(views.allocatorRegion, task.layout.pages, task.thread, { schedulable: true }),
