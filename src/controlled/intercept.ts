@@ -80,13 +80,12 @@ export class Interceptor {
    */
   park(request: Request, array?: ArrayBufferView & { length: number }, index = 0, arg1 = 0, arg2 = 0): void {
     const slot = this.slot;
+    // Every field is written, call or not: a schedule must not see what the last one left here.
     slot[kRequestField] = request;
-    if (array) {
-      slot[kArrayField] = arrayTypeOf(array);
-      slot[kIndexField] = array.byteOffset / (array as Int32Array).BYTES_PER_ELEMENT + index;
-      this.slot64[kArg1F64] = arg1;
-      this.slot64[kArg2F64] = arg2;
-    }
+    slot[kArrayField] = array ? arrayTypeOf(array) : 0;
+    slot[kIndexField] = array ? array.byteOffset / (array as Int32Array).BYTES_PER_ELEMENT + index : 0;
+    this.slot64[kArg1F64] = arg1;
+    this.slot64[kArg2F64] = arg2;
     if (real.compareExchange(slot, kTurnField, Turn.running, Turn.parked) !== Turn.running) throw new ControlledAbort();
     real.notify(slot, kTurnField);
     let turn: number = Turn.parked;
