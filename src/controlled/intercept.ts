@@ -14,23 +14,38 @@
  */
 import { RunAborted } from '../stress/run-aborted.ts';
 import {
+  BatchViews,
+  LOG_F64,
+  LOG_I32,
+  Owner,
   Request,
   SLOT_BYTES,
   Turn,
   WaitResult,
   arrayTypeOf,
+  isPlainCall,
   kArg1F64,
   kArg2F64,
   kArrayField,
+  kBaseField,
   kCountField,
+  kEndField,
   kIndexField,
-  kObservedF64,
-  kObservedKindField,
+  kLogObserved,
+  kLogValue,
+  kNextField,
+  kOwnerField,
   kRequestField,
   kResultField,
+  kStepField,
   kTurnField,
   waitResultNames,
 } from './protocol.ts';
+import { callHash } from './trace.ts';
+
+function hashOf(slot: Int32Array, slot64: Float64Array): number {
+  return callHash(slot[kRequestField]!, slot[kArrayField]!, slot[kIndexField]!, slot64[kArg1F64]!, slot64[kArg2F64]!);
+}
 
 /** Thrown out of a parked call when the coordinator ends the run; the worker's task catches it. */
 export class ControlledAbort extends RunAborted {
@@ -57,26 +72,41 @@ const real: AtomicsTable = {
   notify: Atomics.notify,
 };
 
-/** How long a parked worker polls its turn before sleeping in a real `Atomics.wait`. */
-const SPIN = 2000;
 
 export class Interceptor {
+  private readonly slots: Int32Array[];
+  private readonly slots64: Float64Array[];
   private readonly slot: Int32Array;
   private readonly slot64: Float64Array;
+  private readonly batch: BatchViews;
+  /** The step this thread was granted last: its call's result goes in that step's log entry. */
+  private step = 0;
   private installed = false;
 
   constructor(
     control: SharedArrayBuffer,
-    thread: number,
+    batch: SharedArrayBuffer,
+    threads: number,
+    private readonly thread: number,
     private readonly buffer: SharedArrayBuffer,
+    /**
+     * How long a parked worker polls its turn before sleeping in a real `Atomics.wait`: long when every
+     * worker has a core (a wake-up costs more than many steps), short when they outnumber the cores
+     * (a spinning worker would take the core the running one needs).
+     */
+    private readonly spin: number,
   ) {
-    this.slot = new Int32Array(control, thread * SLOT_BYTES, SLOT_BYTES >> 2);
-    this.slot64 = new Float64Array(control, thread * SLOT_BYTES, SLOT_BYTES >> 3);
+    this.slots = Array.from({ length: threads }, (_, t) => new Int32Array(control, t * SLOT_BYTES, SLOT_BYTES >> 2));
+    this.slots64 = Array.from({ length: threads }, (_, t) => new Float64Array(control, t * SLOT_BYTES, SLOT_BYTES >> 3));
+    this.slot = this.slots[thread]!;
+    this.slot64 = this.slots64[thread]!;
+    this.batch = new BatchViews(batch);
   }
 
   /**
-   * Parks before `request` and returns when granted the turn. The worker flips its turn from running
-   * to parked with a CAS, not a store: a coordinator that already wrote `abort` must not be overwritten.
+   * Parks before `request` and returns when this thread is to make the call. While the coordinator's
+   * batch has decisions and the calls involved are plain, the turn goes straight to the thread the
+   * batch names (or stays here, with no handoff at all); otherwise the coordinator decides.
    */
   park(request: Request, array?: ArrayBufferView & { length: number }, index = 0, arg1 = 0, arg2 = 0): void {
     const slot = this.slot;
@@ -86,23 +116,69 @@ export class Interceptor {
     slot[kIndexField] = array ? array.byteOffset / (array as Int32Array).BYTES_PER_ELEMENT + index : 0;
     this.slot64[kArg1F64] = arg1;
     this.slot64[kArg2F64] = arg2;
-    if (real.compareExchange(slot, kTurnField, Turn.running, Turn.parked) !== Turn.running) throw new ControlledAbort();
-    real.notify(slot, kTurnField);
+    const { header, decisions, expected } = this.batch;
+    if (isPlainCall(request)) {
+      const step = header[kNextField]!;
+      if (step < header[kEndField]!) {
+        const at = step - header[kBaseField]!;
+        const next = decisions[at]!;
+        const to = this.slots[next]!;
+        const check = expected[at]!;
+        if (isPlainCall(to[kRequestField]!) && (check < 0 || check === hashOf(to, this.slots64[next]!))) {
+          this.batch.logCall(step, next, to, this.slots64[next]!);
+          header[kNextField] = step + 1;
+          if (next === this.thread) {
+            this.step = step;
+            return;
+          }
+          to[kStepField] = step;
+          this.parkMyself();
+          real.store(to, kTurnField, Turn.running);
+          real.notify(to, kTurnField);
+          this.awaitTurn(request);
+          return;
+        }
+      }
+    }
+    this.parkMyself();
+    if (request === Request.start) {
+      // Before its first step the coordinator waits for each thread's turn, not for a batch to come
+      // back: a late write of the owner here would end the first batch the moment it began.
+      real.notify(this.slot, kTurnField);
+    } else {
+      // The coordinator decides: hand it the schedule back and wait to be granted.
+      real.store(header, kOwnerField, Owner.coordinator);
+      real.notify(header, kOwnerField);
+    }
+    this.awaitTurn(request);
+  }
+
+  /** Flips this thread's turn from running to parked; a coordinator that wrote `abort` wins. */
+  private parkMyself(): void {
+    if (real.compareExchange(this.slot, kTurnField, Turn.running, Turn.parked) !== Turn.running) throw new ControlledAbort();
+  }
+
+  private awaitTurn(request: Request): void {
+    const slot = this.slot;
     let turn: number = Turn.parked;
-    for (let i = 0; i < SPIN && turn === Turn.parked; i++) turn = real.load(slot, kTurnField);
+    for (let i = 0; i < this.spin && turn === Turn.parked; i++) turn = real.load(slot, kTurnField);
     while (turn === Turn.parked) {
       real.wait(slot, kTurnField, Turn.parked);
       turn = real.load(slot, kTurnField);
     }
     if (turn === Turn.abort && request !== Request.done) throw new ControlledAbort();
+    this.step = slot[kStepField]!;
   }
 
   private observe(value: number | bigint | string): void {
+    const { log, log64, header } = this.batch;
+    const at = this.step - header[kBaseField]!;
     if (typeof value === 'string') {
-      this.slot[kObservedKindField] = 2;
+      log64[at * LOG_F64 + kLogValue] = waitResultNames.indexOf(value as (typeof waitResultNames)[number]);
+      log[at * LOG_I32 + kLogObserved] = 2;
     } else {
-      this.slot64[kObservedF64] = Number(value);
-      this.slot[kObservedKindField] = 1;
+      log64[at * LOG_F64 + kLogValue] = Number(value);
+      log[at * LOG_I32 + kLogObserved] = 1;
     }
   }
 

@@ -1,8 +1,16 @@
+import type { Step } from './trace.ts';
+
 /**
  * The handshake between the coordinator (main thread) and controlled workers, on a small buffer of its
  * own. A worker about to make an `Atomics` call on the scenario's buffer writes what it is about to do
  * into its slot and parks; the coordinator picks one parked thread and grants it the turn; that thread
  * makes the call, runs on to its next scheduling point and parks again. Only one worker runs at a time.
+ *
+ * The coordinator need not be asked at every step: when the next steps are plain Atomics calls (no wait,
+ * notify or barrier), it writes a batch of decisions ahead, and a parking worker hands the turn straight
+ * to the next thread the batch names, logging each step for the coordinator to read afterwards. The
+ * decisions are the strategy's all the same; the batch only saves a round trip through the main
+ * thread, which on two cores costs more than the step itself.
  *
  * A worker's piscina task lives for a whole exploration: starting a task costs milliseconds, a schedule
  * often less. The coordinator starts each schedule by bumping every slot's epoch; each worker answers
@@ -16,15 +24,14 @@ export const kArrayField = 2; // ArrayType of the typed array the call is on
 export const kIndexField = 3; // element index from the start of the scenario buffer
 export const kResultField = 4; // for wait/notify, the result the coordinator decided
 export const kCountField = 5; // for notify, how many to wake (-1: all)
-export const kObservedKindField = 6; // 0: no value; 1: number in kObservedF64; 2: a string result
 export const kEpochField = 7; // bumped by the coordinator to start the next schedule; QUIT to end the task
 export const kReportEpochField = 14; // the epoch whose report the worker has written
 export const kReportLengthField = 15; // bytes of that report (UTF-8 JSON) in the thread's report area
+export const kStepField = 16; // the step the thread was last granted: where its call's result is logged
 /** Float64 slots of a thread's slot (indices into a Float64Array over the same bytes). */
 export const kArg1F64 = 4; // value / expected / operand
 export const kArg2F64 = 5; // replacement (compareExchange)
-export const kObservedF64 = 6; // what the call returned, written by the worker after making it
-export const SLOT_BYTES = 64;
+export const SLOT_BYTES = 128;
 /** Each thread's area for its end-of-schedule report (JSON of its violations). */
 export const REPORT_BYTES = 64 * 1024;
 /** Epoch value that tells a worker to end its task. */
@@ -95,3 +102,84 @@ export function arrayTypeOf(array: ArrayBufferView): number {
 /** Results of `Atomics.wait`, as the coordinator decides them. */
 export const WaitResult = { ok: 0, notEqual: 1, timedOut: 2 } as const;
 export const waitResultNames = ['ok', 'not-equal', 'timed-out'] as const;
+
+/** Int32 slots of the batch header. */
+export const kBaseField = 0; // the step logged in entry 0 of the step log
+export const kNextField = 1; // the next step to take
+export const kEndField = 2; // steps before this one have decisions
+export const kOwnerField = 3; // Owner: who moves the schedule on
+export const HEADER_SLOTS = 16;
+export const Owner = { workers: 0, coordinator: 1 } as const;
+
+/** Most steps one batch decides ahead. */
+export const BATCH = 4096;
+/** Int32 fields of a step log entry. */
+export const kLogThread = 0;
+export const kLogRequest = 1;
+export const kLogArray = 2;
+export const kLogIndex = 3;
+export const kLogObserved = 4; // 0: nothing yet; 1: a number in the Float64 log; 2: a wait's result
+export const LOG_I32 = 5;
+/** Float64 fields of a step log entry. */
+export const kLogArg1 = 0;
+export const kLogArg2 = 1;
+export const kLogValue = 2;
+export const LOG_F64 = 3;
+
+/** Views over the batch buffer: decisions, the hash each decided step must have, and the step log. */
+export class BatchViews {
+  static readonly bytes = (HEADER_SLOTS + BATCH * (2 + LOG_I32)) * 4 + BATCH * LOG_F64 * 8;
+  readonly header: Int32Array;
+  readonly decisions: Int32Array;
+  /** -1: no check; else the one-byte call hash a replay recorded for that step. */
+  readonly expected: Int32Array;
+  readonly log: Int32Array;
+  readonly log64: Float64Array;
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.header = new Int32Array(buffer, 0, HEADER_SLOTS);
+    this.decisions = new Int32Array(buffer, HEADER_SLOTS * 4, BATCH);
+    this.expected = new Int32Array(buffer, (HEADER_SLOTS + BATCH) * 4, BATCH);
+    this.log = new Int32Array(buffer, (HEADER_SLOTS + 2 * BATCH) * 4, BATCH * LOG_I32);
+    this.log64 = new Float64Array(buffer, (HEADER_SLOTS + BATCH * (2 + LOG_I32)) * 4, BATCH * LOG_F64);
+  }
+
+  /** Step `step` as logged, with what its call returned. */
+  stepAt(step: number): Step {
+    const at = step - this.header[kBaseField]!;
+    const i = at * LOG_I32;
+    const observed = this.log[i + kLogObserved];
+    return {
+      thread: this.log[i + kLogThread]!,
+      request: this.log[i + kLogRequest]!,
+      array: this.log[i + kLogArray]!,
+      index: this.log[i + kLogIndex]!,
+      arg1: this.log64[at * LOG_F64 + kLogArg1]!,
+      arg2: this.log64[at * LOG_F64 + kLogArg2]!,
+      ...(observed === 1 ? { observed: this.log64[at * LOG_F64 + kLogValue]! } : observed === 2 ? { observed: this.waitResult(step) } : {}),
+    };
+  }
+
+  /** A wait's outcome is the result the coordinator handed the thread; the log keeps it as a code. */
+  private waitResult(step: number): string {
+    return waitResultNames[this.log64[(step - this.header[kBaseField]!) * LOG_F64 + kLogValue]!] ?? 'ok';
+  }
+
+  /** Logs step `step` as `thread` making the call parked in `slot`. */
+  logCall(step: number, thread: number, slot: Int32Array, slot64: Float64Array): void {
+    const at = step - this.header[kBaseField]!;
+    const i = at * LOG_I32;
+    this.log[i + kLogThread] = thread;
+    this.log[i + kLogRequest] = slot[kRequestField]!;
+    this.log[i + kLogArray] = slot[kArrayField]!;
+    this.log[i + kLogIndex] = slot[kIndexField]!;
+    this.log[i + kLogObserved] = 0;
+    this.log64[at * LOG_F64 + kLogArg1] = slot64[kArg1F64]!;
+    this.log64[at * LOG_F64 + kLogArg2] = slot64[kArg2F64]!;
+  }
+}
+
+/** Calls that never change which threads may run: a batch may carry on through them. */
+export function isPlainCall(request: number): boolean {
+  return request >= Request.load && request <= Request.compareExchange;
+}

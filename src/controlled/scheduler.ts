@@ -17,8 +17,16 @@ export interface PickContext {
 
 export interface Scheduler {
   readonly name: string;
-  /** Picks one of `enabled` (never empty, ascending thread numbers). */
+  /**
+   * Picks one of `enabled` (never empty, ascending thread numbers). The coordinator may ask ahead, for
+   * steps it will batch: then `pendingHash` answers -1 (the call is not known yet) and the picks must
+   * depend on nothing else that the intervening steps could change.
+   */
   pick(enabled: readonly number[], context: PickContext): number;
+  /** How many steps from `step` may be decided ahead (a strategy whose state changes at a step says so). */
+  batchLimit?(step: number): number;
+  /** The call hash a decided-ahead step must have, or -1: replay's check, done by the worker itself. */
+  expectedHash?(step: number): number;
 }
 
 /** Builds a fresh scheduler for schedule number `index` of an exploration. */

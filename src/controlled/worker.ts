@@ -19,6 +19,10 @@ export interface ControlledTask extends StressTask {
   allocatorBuffer: SharedArrayBuffer;
   /** The coordinator's handshake buffer (protocol.ts). */
   control: SharedArrayBuffer;
+  /** The coordinator's batch of decisions and the step log (protocol.ts). */
+  batch: SharedArrayBuffer;
+  /** Polls of its turn a parked worker makes before it sleeps (see Interceptor). */
+  spin: number;
   /** Where each thread writes its report at the end of a schedule. */
   reports: SharedArrayBuffer;
 }
@@ -60,7 +64,7 @@ function runSchedule(task: ControlledTask, definition: AllocatorDefinition): Wor
     lock = new GlobalLock(views.lockRegion, task.thread);
     allocator = withGlobalLock(allocator, lock);
   }
-  const interceptor = new Interceptor(task.control, task.thread, task.allocatorBuffer);
+  const interceptor = new Interceptor(task.control, task.batch, task.layout.threads, task.thread, task.allocatorBuffer, task.spin);
   let barriers = 0;
   const thread = new StressThread(task, allocator, lock?.counters, {
     barrier: () => {

@@ -40,6 +40,12 @@ export class Pct implements Scheduler {
     return this.highest(enabled);
   }
 
+  /** Decisions ahead must stop before the next change point: it changes a priority. */
+  batchLimit(step: number): number {
+    const next = this.changes[this.nextChange];
+    return next === undefined ? Infinity : Math.max(1, next.step - step);
+  }
+
   private highest(enabled: readonly number[]): number {
     let best = enabled[0]!;
     for (const t of enabled) if (this.priority[t]! > this.priority[best]!) best = t;

@@ -27,9 +27,14 @@ export class Replay implements Scheduler {
     if (!enabled.includes(thread)) {
       throw new ScheduleDiverged(step, `step ${step}: the schedule runs thread ${thread}, which cannot run now (runnable: ${enabled.join(', ') || 'none'})`);
     }
-    if (this.hashes && context.pendingHash(thread) !== this.hashes[step]) {
+    const pending = context.pendingHash(thread);
+    if (this.hashes && pending >= 0 && pending !== this.hashes[step]) {
       throw new ScheduleDiverged(step, `step ${step}: thread ${thread} is about to ${context.pendingText(thread)}, not the call recorded at this step`);
     }
     return thread;
+  }
+
+  expectedHash(step: number): number {
+    return this.hashes?.[step] ?? -1;
   }
 }
