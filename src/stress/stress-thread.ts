@@ -235,16 +235,21 @@ export class StressThread {
     return true;
   }
 
-  /** Releases held run `i` in the ledger, then frees it. */
-  private freeHeld(i: number): void {
-    const first = this.heldFirst[i]!;
-    const count = this.heldCount[i]!;
+  /** Forgets held run `i` (the last one takes its place: order does not matter, speed does). */
+  private dropHeld(i: number): void {
     const last = this.heldFirst.length - 1;
+    this.heldPages -= this.heldCount[i]!;
     this.heldFirst[i] = this.heldFirst[last]!;
     this.heldCount[i] = this.heldCount[last]!;
     this.heldFirst.pop();
     this.heldCount.pop();
-    this.heldPages -= count;
+  }
+
+  /** Releases held run `i` in the ledger, then frees it. */
+  private freeHeld(i: number): void {
+    const first = this.heldFirst[i]!;
+    const count = this.heldCount[i]!;
+    this.dropHeld(i);
     if (this.checks) {
       const bad = this.ledger.release(first, count);
       if (bad >= 0) {
@@ -288,12 +293,7 @@ export class StressThread {
       this.freeHeld(i);
       return;
     }
-    const last = this.heldFirst.length - 1;
-    this.heldFirst[i] = this.heldFirst[last]!;
-    this.heldCount[i] = this.heldCount[last]!;
-    this.heldFirst.pop();
-    this.heldCount.pop();
-    this.heldPages -= count;
+    this.dropHeld(i);
     this.block[kOpsField]!++;
     this.block[kHandoffsField]!++;
     if (this.checks) endOp(this.block, OpCode.handoff, first, count, 0);

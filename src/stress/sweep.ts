@@ -6,7 +6,7 @@ import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import type { LoadedAllocator } from '../alloc/load-allocator.ts';
 import { UsageError } from '../cli/usage-error.ts';
-import { shellQuote } from '../cli/shell-quote.ts';
+import { commandLine } from '../cli/shell-quote.ts';
 import { resultFileName, writeJsonAtomic } from '../report/result-file.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { StressPool } from './pool.ts';
@@ -80,9 +80,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     runs: [],
   };
   const reproduce = (allocator: string, threads: number) =>
-    ['npm run stress --', options.scenarioFile, '--allocator', allocator, '--threads', String(threads), '--seed', scenario.seed, ...options.extraFlags]
-      .map((part, i) => (i === 0 ? part : shellQuote(part)))
-      .join(' ');
+    commandLine('npm run stress --', [options.scenarioFile, '--allocator', allocator, '--threads', String(threads), '--seed', scenario.seed, ...options.extraFlags]);
 
   sweep: for (const threads of options.threads) {
     for (const { ref, definition, name } of options.allocators) {
@@ -110,7 +108,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
         await pool.destroy();
       }
       const noLock = options.lock || !options.scenario.lock ? [] : ['--no-lock'];
-      run.explore = ['npm run explore --', options.scenarioFile, '--allocator', name, ...noLock].map((part, i) => (i === 0 ? part : shellQuote(part))).join(' ');
+      run.explore = commandLine('npm run explore --', [options.scenarioFile, '--allocator', name, ...noLock]);
       result.runs.push(run);
       if (!run.ok) result.verdict = 'fail';
       if (run.stopped === 'interrupted') result.interrupted = true;
