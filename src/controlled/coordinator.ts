@@ -1,8 +1,10 @@
 /**
  * The main thread's side of controlled mode: runs one schedule. Every worker parks before each Atomics
- * call on the allocator's buffer; the coordinator asks the strategy which parked thread goes next,
- * grants it the turn, waits for it to park again, and records the step. Only one thread runs at a time,
- * so a schedule (the thread of each step) replays the same interleaving exactly.
+ * call on the allocator's buffer; the coordinator asks the strategy which parked thread goes next and
+ * grants it the turn. Only one thread runs at a time, so a schedule (the thread of each step) replays
+ * the same interleaving exactly. While the calls are plain ones, the strategy's next decisions are
+ * written ahead as a batch that the workers follow among themselves, logging each step; the coordinator
+ * reads the log when the batch comes back (protocol.ts).
  *
  * `Atomics.wait` and `notify` are modelled here: a wait on a slot that still holds its value takes the
  * thread off the schedule until a notify on that slot picks it (FIFO); when every live thread waits,
