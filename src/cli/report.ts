@@ -1,0 +1,43 @@
+/**
+ * `npm run report -- [result files...] [--threads N] [--out DIR]`: draws stress result files (default:
+ * the latest in results/) as contention charts into results/report.html and one SVG per chart.
+ *
+ * Exit codes: 0 written, 2 bad input (a missing, truncated or foreign file: one line naming it), 3
+ * pagerace itself failed.
+ */
+import path from 'node:path';
+import { writeReport } from '../report/build-report.ts';
+import { latestResultFile } from '../report/load-results.ts';
+import { parseFlags, parseIntList } from './args.ts';
+import { runCommand } from './main.ts';
+import { ExitCode, UsageError } from './usage-error.ts';
+
+export const reportUsage = `usage: npm run report -- [result files...] [flags]
+  (no file)            the latest results/stress-*.json
+  --threads N          thread count of the latency distribution chart (default: the highest)
+  --out DIR            where report.html and report-<chart>.svg go (default: results/)`;
+
+const flags = {
+  threads: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', default: false },
+} as const;
+
+await runCommand('report', async () => {
+  const { values, positionals } = parseFlags(process.argv.slice(2), flags, true);
+  if (values.help) {
+    console.log(reportUsage);
+    return ExitCode.ok;
+  }
+  const files = positionals.length > 0 ? [...new Set(positionals)] : [latestResultFile()];
+  const threads = values.threads !== undefined ? parseIntList('threads', values.threads, 64) : undefined;
+  if (threads && threads.length > 1) throw new UsageError(`--threads ${values.threads}: one thread count, for the distribution chart`);
+  const report = await writeReport(files, {
+    ...(values.out !== undefined ? { outDir: path.resolve(values.out) } : {}),
+    ...(threads ? { threads: threads[0]! } : {}),
+  });
+  console.log(`read: ${files.join(' ')}`);
+  console.log(`charts: ${report.svgs.join(' ')}`);
+  console.log(`report: ${report.html} (${Math.round(report.ms)} ms)`);
+  return ExitCode.ok;
+});
