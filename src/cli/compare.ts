@@ -1,0 +1,65 @@
+/**
+ * `npm run compare -- <run A> <run B>` or `npm run compare -- <run> --allocators X,Y`: B/A ratios of
+ * throughput and alloc latency per allocator and thread count, and results/compare.html with both runs
+ * on the same axes.
+ *
+ * Exit codes: 0 written, 2 bad input (a missing, truncated or foreign file: one line naming it), 3
+ * pagerace itself failed.
+ */
+import path from 'node:path';
+import { writeCompare } from '../report/build-compare.ts';
+import { compareTable, textTable } from '../report/compare-table.ts';
+import { parseFlags, parseIntList } from './args.ts';
+import { runCommand } from './main.ts';
+import { ExitCode, UsageError } from './usage-error.ts';
+
+export const compareUsage = `usage: npm run compare -- <run A> <run B> [flags]
+       npm run compare -- <run> --allocators X,Y
+  --allocators X,Y     compare allocator X of run A with allocator Y of run B (or of the one run)
+  --threads N          thread count of the latency distribution chart (default: the highest)
+  --out DIR            where compare.html and compare-<chart>.svg go (default: results/)
+  --json               print the rows as one JSON object`;
+
+const flags = {
+  allocators: { type: 'string' },
+  threads: { type: 'string' },
+  out: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
+await runCommand('compare', async () => {
+  const { values, positionals } = parseFlags(process.argv.slice(2), flags, true);
+  if (values.help) {
+    console.log(compareUsage);
+    return ExitCode.ok;
+  }
+  let allocators: [string, string] | undefined;
+  if (values.allocators !== undefined) {
+    const names = values.allocators.split(',').map((name) => name.trim());
+    if (names.length !== 2 || names.some((name) => name === '')) throw new UsageError(`--allocators ${values.allocators}: expected two names, A,B`);
+    allocators = [names[0]!, names[1]!];
+  }
+  if (positionals.length === 0 || positionals.length > 2) {
+    throw new UsageError(`expected two result files, or one with --allocators X,Y; got ${positionals.length}`);
+  }
+  if (positionals.length === 1 && !allocators) throw new UsageError(`one result file: name the two allocators to compare in it with --allocators X,Y`);
+  const [fileA, fileB = fileA] = positionals as [string, string?];
+  const threads = values.threads !== undefined ? parseIntList('threads', values.threads, 64) : undefined;
+  if (threads && threads.length > 1) throw new UsageError(`--threads ${values.threads}: one thread count, for the distribution chart`);
+  const compared = await writeCompare(fileA, fileB, {
+    ...(values.out !== undefined ? { outDir: path.resolve(values.out) } : {}),
+    ...(allocators ? { allocators } : {}),
+    ...(threads ? { threads: threads[0]! } : {}),
+  });
+  if (values.json) {
+    console.log(JSON.stringify({ a: compared.a.file, b: compared.b.file, compareFile: compared.html, rows: compared.rows }, null, 2));
+    return ExitCode.ok;
+  }
+  const describe = (side: typeof compared.a) => `${side.file} (${side.result.scenario}, seed ${side.result.seed}, ${side.result.startedAt})`;
+  console.log(compared.a === compared.b ? `A and B: ${describe(compared.a)}` : `A: ${describe(compared.a)}\nB: ${describe(compared.b)}`);
+  console.log(`\n${textTable(compareTable(compared.rows))}\n`);
+  console.log('ops/s B/A below 1x: B is slower; latency B/A above 1x: B is slower. Alloc latency, lock waits included.');
+  console.log(`compare: ${compared.html} (${Math.round(compared.ms)} ms)`);
+  return ExitCode.ok;
+});
