@@ -108,6 +108,35 @@ describe('replay round trip', () => {
   });
 });
 
+describe('explore for CI', () => {
+  it('--shard i/N splits the schedule seeds; --junit writes a test case per allocator', async () => {
+    const junit = path.join(dir, 'explore.xml');
+    const shards = [];
+    for (const shard of ['1/2', '2/2']) {
+      const result = await runCli('explore.ts', ['smoke', '--allocator', 'byte-cas,stack-bitmap', '--runs', '3', '--shard', shard, '--junit', junit, '--json']);
+      expect(result.code).toBe(0);
+      shards.push(JSON.parse(result.stdout) as { shard: string; schedules: number; steps: number }[]);
+    }
+    expect(shards.map((runs) => runs.map((r) => `${r.shard}:${r.schedules}`))).toEqual([['1/2:3', '1/2:3'], ['2/2:3', '2/2:3']]);
+    // Different schedule seeds: the two shards did not run the same interleavings.
+    expect(shards[0]![0]!.steps).not.toBe(shards[1]![0]!.steps);
+    const xml = (await import('node:fs')).readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/<testsuite name="pagerace explore" tests="2" failures="0"/);
+    expect(xml.match(/<testcase /g)).toHaveLength(2);
+    expect(xml).toMatch(/name="smoke on stack-bitmap \(random, shard 2\/2\)"/);
+  });
+
+  it('--junit records a failure with its trace and replay command when the expectation is not met', async () => {
+    const junit = path.join(dir, 'failing.xml');
+    const result = await runCli('explore.ts', ['smoke', '--allocator', 'byte-cas/racy-rmw', '--no-shrink', '--junit', junit]);
+    expect(result.code).toBe(1);
+    const xml = (await import('node:fs')).readFileSync(junit, 'utf8');
+    expect(xml).toMatch(/<testsuite name="pagerace explore" tests="1" failures="1"/);
+    expect(xml).toMatch(/<failure message="double-allocation: /);
+    expect(xml).toMatch(/replay: npm run replay -- pagerace1\./);
+  });
+});
+
 describe('correct allocators pass 200 schedules', () => {
   for (const threads of [2, 3]) {
     for (const strategy of ['random', 'pct'] as const) {
