@@ -88,9 +88,12 @@ export class ByteCasView implements PageAllocator {
     return Atomics.compareExchange(this.u8, index, expected, desired) === expected;
   }
 
-  /** Where the search goes on after a failed CAS on byte `byte` (whose bit was `bit`): the next byte. */
-  protected nextByte(byte: number, bit: number): number {
-    return ((bit >> 3) + 1) << 3 >> 3;
+  /**
+   * The byte where the search goes on after a failed CAS for bit `bit` (counted from the block's first
+   * page): the seed's intent, the first bit of the next byte, `((bit >> 3) + 1) << 3`, as a byte index.
+   */
+  protected nextByte(bit: number): number {
+    return (((bit >> 3) + 1) << 3) >> 3;
   }
 
   /** What a multi-byte claim that lost a byte midway reports, after undoing the bytes it took. */
@@ -150,7 +153,7 @@ export class ByteCasView implements PageAllocator {
         // Another thread changed this byte between our read and our CAS: the seed moves on rather than
         // retrying, trading a possibly missed bit for less fighting over one hot byte.
         this.counters.casFailures++;
-        i = this.nextByte(i, (i << 3) + bit);
+        i = this.nextByte((i << 3) + bit);
       }
     }
     this.counters.bytesScanned += scanned;
@@ -183,7 +186,7 @@ export class ByteCasView implements PageAllocator {
       }
       if (lost) {
         this.counters.casFailures++;
-        i = this.nextByte(i, i << 3);
+        i = this.nextByte(i << 3);
       } else i++;
     }
     this.counters.bytesScanned += scanned;

@@ -105,7 +105,6 @@ export class ColoredRegionView implements PageAllocator {
 
   /** First fit: the first run of `count` free pages that starts at or after `from` and ends before `to`. */
   private search(from: number, to: number, count: number): number {
-    const bits = this.bits;
     let start = from;
     let p = from;
     let scanned = 0;

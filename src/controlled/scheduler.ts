@@ -29,9 +29,6 @@ export interface Scheduler {
   expectedHash?(step: number): number;
 }
 
-/** Builds a fresh scheduler for schedule number `index` of an exploration. */
-export type SchedulerFactory = (index: number) => Scheduler;
-
 /** Raised by a replay whose run no longer follows its recorded schedule. */
 export class ScheduleDiverged extends Error {
   override readonly name = 'ScheduleDiverged';

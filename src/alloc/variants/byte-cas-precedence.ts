@@ -6,7 +6,7 @@ import { ByteCasView, byteCasDefinition } from '../byte-cas.ts';
  * bytes again. It loses no page; it costs time exactly when threads contend, which the charts must show.
  */
 class PrecedenceView extends ByteCasView {
-  protected override nextByte(_byte: number, bit: number): number {
+  protected override nextByte(bit: number): number {
     // prettier-ignore
     return ((bit >> 3 + 1) << 3) >> 3;
   }
