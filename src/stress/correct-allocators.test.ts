@@ -44,3 +44,31 @@ describe.each([1, 2, 4])('correct allocators at %i threads', (threads) => {
     expect(ops).toBeGreaterThanOrEqual(SEEDS * threads * 3000);
   });
 });
+
+describe('memory that comes and goes while threads run', () => {
+  it('byte-cas adds its offline block and takes it offline again under churn, with no violation', async () => {
+    const definition = builtins.find((d) => d.name === 'byte-cas')!;
+    const scenario = validateScenario(
+      {
+        description: 'grow and shrink',
+        memory: 4 * 31744,
+        threads: 2,
+        ops: 30_000,
+        seed: 'grow-test',
+        workload: { maxHeldPages: 256 },
+        memoryChanges: { offlineAtStart: 31744, removeWhileRunning: true },
+        expect: 'pass',
+      },
+      'grow-test.ts',
+    );
+    const pool = new StressPool(2);
+    try {
+      const run = await runStress({ scenario, definition, allocator: { builtin: 'byte-cas' }, threads: 2, checks: true, lock: true, pool, reproduce: () => '' });
+      expect(run.violations).toEqual([]);
+      // Thread 0 brought the block online a third of the way in; taking it back needs it wholly free.
+      expect(run.counters.memoryChanges).toBeGreaterThanOrEqual(1);
+    } finally {
+      await pool.destroy();
+    }
+  });
+});
