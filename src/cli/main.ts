@@ -5,6 +5,11 @@
 import { ExitCode, UsageError } from './usage-error.ts';
 
 export async function runCommand(command: string, body: () => Promise<number>): Promise<never> {
+  // A reader that stops early (`npm start -- --json | head`) closes the pipe: that ends the command
+  // quietly, as it would for any Unix tool, instead of an EPIPE stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+  });
   let code: number;
   try {
     code = await body();
