@@ -31,8 +31,6 @@ import {
   Request,
   SLOT_BYTES,
   Turn,
-  WaitResult,
-  arrayTypes,
   kArg1F64,
   kArg2F64,
   kArrayField,
@@ -53,6 +51,7 @@ import {
 } from './protocol.ts';
 import { type PickContext, ScheduleDiverged, type Scheduler } from './scheduler.ts';
 import { type Step, callHash, describeCall, digestOf } from './trace.ts';
+import { WaitModel } from './wait-model.ts';
 import type { ControlledTask } from './worker.ts';
 
 export interface ControlledConfig {
@@ -90,8 +89,6 @@ const workerFile = new URL('../../workers/controlled.mjs', import.meta.url).href
 const MIN_BATCH = 32;
 /** Polls before the coordinator sleeps while the running thread has not parked yet. */
 const SPIN = 4000;
-const arrayViews = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, BigInt64Array, BigUint64Array] as const;
-
 /** The buffers and workers one coordinator keeps for all of its schedules. */
 interface Session {
   views: RunViews;
@@ -101,8 +98,6 @@ interface Session {
   reports: SharedArrayBuffer;
   batchBuffer: SharedArrayBuffer;
   batch: BatchViews;
-  /** Views of the allocator's buffer by array type, for the coordinator's own reads (waits). */
-  memory: ArrayLike<number | bigint>[];
   tasks: Promise<void>[];
   /** First line of the error of a worker whose task failed. */
   failures: (string | undefined)[];
@@ -174,7 +169,6 @@ export class Coordinator {
       reports,
       batchBuffer,
       batch: new BatchViews(batchBuffer),
-      memory: arrayViews.map((View) => new (View as Int32ArrayConstructor)(allocatorBuffer)),
       tasks,
       failures,
       epoch: 0,
@@ -205,7 +199,7 @@ export class Coordinator {
     const { scenario, definition, threads } = this.config;
     const pages = scenario.pages;
     const session = (this.session ??= this.open());
-    const { views, slots, slots64, memory, failures, batch } = session;
+    const { views, slots, slots64, failures, batch } = session;
     // A fresh start: harness bookkeeping zeroed, the allocator formatted, memory taken offline again.
     new Uint8Array(views.buffer).fill(0);
     new Uint8Array(session.allocatorBuffer).fill(0);
@@ -235,12 +229,7 @@ export class Coordinator {
     let preemptions = 0;
     const done = new Array<boolean>(threads).fill(false);
     const released = new Array<boolean>(threads).fill(false);
-    /** The slot a thread waits on (`i32[5]`), or '' when it is not blocked. */
-    const blockedOn = new Array<string>(threads).fill('');
-    const waitTimeout = new Array<number>(threads).fill(Infinity);
-    /** Result to hand a thread whose wait was ended by a notify or a timeout. */
-    const wakeResult = new Array<number>(threads).fill(-1);
-    const waiters = new Map<string, number[]>();
+    const waits = new WaitModel(threads, session.allocatorBuffer);
     let barriers = 0;
     let previous = -1;
 
@@ -301,7 +290,7 @@ export class Coordinator {
         if (r === Request.violation) violator = t;
         const atBarrier = (r === Request.start || r === Request.barrier) && !released[t];
         if (!atBarrier) allAtBarrier = false;
-        if (blockedOn[t] !== '') blocked.push(t);
+        if (waits.isBlocked(t)) blocked.push(t);
         else if (!atBarrier) enabled.push(t);
       }
       if (live === 0) break;
@@ -324,16 +313,12 @@ export class Coordinator {
         continue;
       }
       if (enabled.length === 0) {
-        const timed = blocked.find((t) => waitTimeout[t]! < Infinity);
-        if (timed !== undefined) {
-          // Only a timeout can move things on now: the earliest-blocked timed wait returns timed-out.
-          this.unblock(timed, waiters, blockedOn, wakeResult, WaitResult.timedOut);
-          continue;
-        }
+        // Only a timeout can move things on now: a timed wait returns timed-out.
+        if (waits.timeOutOne(blocked)) continue;
         const others = live > blocked.length ? '; the others are at a barrier' : '';
         stop({
           kind: 'deadlock',
-          message: `every live thread is blocked: ${blocked.map((t) => `thread ${t} waits on ${blockedOn[t]}`).join(', ')}${others}`,
+          message: `every live thread is blocked: ${blocked.map((t) => `thread ${t} waits on ${waits.slotOf(t)}`).join(', ')}${others}`,
           pages: [],
           threads: [...blocked],
           history: blocked.map(history),
@@ -369,30 +354,17 @@ export class Coordinator {
       if (request0 === Request.start || request0 === Request.barrier) {
         released[t] = false;
       } else if (request0 === Request.wait) {
-        if (wakeResult[t]! >= 0) {
-          slot[kResultField] = wakeResult[t]!;
-          wakeResult[t] = -1;
-        } else {
-          const array = slot[kArrayField]!;
-          const index = slot[kIndexField]!;
-          if (valueAt(memory, array, index) === coerce(array, slot64[kArg1F64]!)) {
-            // The wait blocks: a step of its own, and the thread leaves the schedule until notified.
-            const key = slotName(array, index);
-            blockedOn[t] = key;
-            waitTimeout[t] = slot64[kArg2F64]!;
-            if (!waiters.has(key)) waiters.set(key, []);
-            waiters.get(key)!.push(t);
-            record({ thread: t, request: request0, array, index, arg1: slot64[kArg1F64]!, arg2: slot64[kArg2F64]!, observed: 'blocks' }, enabled);
-            continue;
-          }
-          slot[kResultField] = WaitResult.notEqual;
+        const array = slot[kArrayField]!;
+        const index = slot[kIndexField]!;
+        const result = waits.wait(t, array, index, slot64[kArg1F64]!, slot64[kArg2F64]!);
+        if (result < 0) {
+          // The wait blocks: a step of its own, and the thread leaves the schedule until notified.
+          record({ thread: t, request: request0, array, index, arg1: slot64[kArg1F64]!, arg2: slot64[kArg2F64]!, observed: 'blocks' }, enabled);
+          continue;
         }
+        slot[kResultField] = result;
       } else if (request0 === Request.notify) {
-        const key = slotName(slot[kArrayField]!, slot[kIndexField]!);
-        const queue = waiters.get(key) ?? [];
-        const count = slot[kCountField]! < 0 ? queue.length : Math.min(slot[kCountField]!, queue.length);
-        for (const woken of queue.slice(0, count)) this.unblock(woken, waiters, blockedOn, wakeResult, WaitResult.ok);
-        slot[kResultField] = count;
+        slot[kResultField] = waits.notify(slot[kArrayField]!, slot[kIndexField]!, slot[kCountField]!);
       }
       // Decide ahead while the calls stay plain: which threads may run cannot change until a thread
       // parks before a wait, a notify, a barrier or its end, and then the batch hands back here.
@@ -481,14 +453,6 @@ export class Coordinator {
     return reports;
   }
 
-  private unblock(t: number, waiters: Map<string, number[]>, blockedOn: string[], wakeResult: number[], result: number): void {
-    const key = blockedOn[t]!;
-    const queue = waiters.get(key);
-    if (queue) queue.splice(queue.indexOf(t), 1);
-    blockedOn[t] = '';
-    wakeResult[t] = result;
-  }
-
   /**
    * Waits for a running thread to park. Polls first (a step is usually a few hundred ns), then sleeps
    * in short slices, yielding to the event loop between them so a worker that died is noticed.
@@ -555,21 +519,6 @@ function spinUntilBack(header: Int32Array): boolean {
 function spinUntilParked(slot: Int32Array): boolean {
   for (let i = 0; i < SPIN; i++) if (Atomics.load(slot, kTurnField) !== Turn.running) return true;
   return false;
-}
-
-/** The element as a number (64-bit ones lose precision past 2^53; waits on them are rare). */
-function valueAt(memory: readonly ArrayLike<number | bigint>[], array: number, index: number): number {
-  return Number(memory[array]![index]!);
-}
-
-/** What a value becomes when stored in an element of that type, as Atomics.wait compares it. */
-function coerce(array: number, value: number): number {
-  const View = arrayViews[array]!;
-  return array >= 6 ? Number(new (View as BigInt64ArrayConstructor)([BigInt(Math.trunc(value))])[0]) : (new (View as Int32ArrayConstructor)([value])[0]!);
-}
-
-function slotName(array: number, index: number): string {
-  return `${arrayTypes[array]}[${index}]`;
 }
 
 function sleep(ms: number): Promise<void> {
