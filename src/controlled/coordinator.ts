@@ -368,29 +368,9 @@ export class Coordinator {
       }
       // Decide ahead while the calls stay plain: which threads may run cannot change until a thread
       // parks before a wait, a notify, a barrier or its end, and then the batch hands back here.
-      const { header, decisions, expected } = batch;
-      header[kBaseField] = first;
-      decisions[0] = t;
-      expected[0] = -1;
-      let end = first + 1;
-      if (isPlainCall(request0)) {
-        const limit = Math.min(batchSize, this.config.stepBudget - first, scheduler.batchLimit?.(first) ?? BATCH);
-        const ahead: PickContext = { step: first, previous: t, pendingHash: () => -1, pendingText: () => 'a later call' };
-        for (let j = 1; j < limit; j++) {
-          ahead.step = first + j;
-          let next: number;
-          try {
-            next = scheduler.pick(enabled, ahead);
-          } catch (error) {
-            if (!(error instanceof ScheduleDiverged)) throw error;
-            break; // decided again, and reported, when the run gets there
-          }
-          decisions[j] = next;
-          expected[j] = scheduler.expectedHash?.(first + j) ?? -1;
-          ahead.previous = next;
-          end = first + j + 1;
-        }
-      }
+      const { header } = batch;
+      const limit = isPlainCall(request0) ? Math.min(batchSize, this.config.stepBudget - first, scheduler.batchLimit?.(first) ?? BATCH) : 1;
+      const end = decideAhead(batch, scheduler, enabled, first, t, limit);
       header[kEndField] = end;
       header[kNextField] = first + 1;
       batch.logCall(first, t, slot, slot64);
@@ -507,6 +487,34 @@ export class Coordinator {
       history: [h],
     };
   }
+}
+
+/**
+ * Writes the batch: `first` (already picked: `t`) and up to `limit - 1` more steps decided ahead with
+ * the strategy, assuming `enabled` stays as it is. Returns the step after the last decided one.
+ */
+function decideAhead(batch: BatchViews, scheduler: Scheduler, enabled: readonly number[], first: number, t: number, limit: number): number {
+  const { header, decisions, expected } = batch;
+  header[kBaseField] = first;
+  decisions[0] = t;
+  expected[0] = -1;
+  const ahead: PickContext = { step: first, previous: t, pendingHash: () => -1, pendingText: () => 'a later call' };
+  let end = first + 1;
+  for (let j = 1; j < limit; j++) {
+    ahead.step = first + j;
+    let next: number;
+    try {
+      next = scheduler.pick(enabled, ahead);
+    } catch (error) {
+      if (!(error instanceof ScheduleDiverged)) throw error;
+      break; // decided again, and reported, when the run gets there
+    }
+    decisions[j] = next;
+    expected[j] = scheduler.expectedHash?.(first + j) ?? -1;
+    ahead.previous = next;
+    end = first + j + 1;
+  }
+  return end;
 }
 
 /** Polls the batch's owner for a few µs; true once the schedule is back with the coordinator. */
