@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../testing/cli.ts';
+import { testDir } from '../testing/test-dir.ts';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'pagerace-cli-'));
+const dir = testDir('cli');
 const write = (name: string, text: string) => {
   const file = path.join(dir, name);
   writeFileSync(file, text);

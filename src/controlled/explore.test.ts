@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {writeFileSync} from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type LoadedAllocator, loadAllocators } from '../alloc/load-allocator.ts';
@@ -7,8 +6,9 @@ import { builtins } from '../alloc/registry.ts';
 import { listScenarios, loadScenario, validateScenario } from '../scenario/load.ts';
 import { repoRoot, runCli } from '../testing/cli.ts';
 import { type ExploreOptions, explore } from './explore.ts';
+import { testDir } from '../testing/test-dir.ts';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'pagerace-explore-'));
+const dir = testDir('explore');
 
 function options(overrides: Partial<ExploreOptions> & Pick<ExploreOptions, 'scenario' | 'allocator'>): ExploreOptions {
   const { scenario } = overrides;

@@ -3,14 +3,14 @@
  * is missing) driven by playwright-core, which downloads nothing. The page must load from a file://
  * URL with no console error, fetch nothing, and draw every chart.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallSweep } from '../testing/small-sweep.ts';
 import { writeReport } from './build-report.ts';
+import { testDir } from '../testing/test-dir.ts';
 
 const executablePath = '/usr/bin/chromium';
 const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -24,7 +24,7 @@ describe('report.html in Chromium', () => {
     const sweep = await smallSweep();
     html = (await writeReport([sweep.file], { outDir: sweep.dir })).html;
     // playwright passes the user data dir as --user-data-dir itself, and refuses it in args.
-    const profile = mkdtempSync(path.join(tmpdir(), 'pagerace-chromium-'));
+    const profile = testDir('chromium');
     context = await chromium.launchPersistentContext(profile, { executablePath, args, headless: true, viewport: { width: 1320, height: 900 } });
   }, 120_000);
 
@@ -71,7 +71,7 @@ describe('report.html in Chromium', () => {
       expect(chart.points, chart.name!).toBeGreaterThanOrEqual(6);
     }
 
-    const shot = path.join(mkdtempSync(path.join(tmpdir(), 'pagerace-shot-')), 'report.png');
+    const shot = path.join(testDir('shot'), 'report.png');
     await page.screenshot({ path: shot, fullPage: true });
     const png = readFileSync(shot);
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));

@@ -1,12 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 import { loadAllocators } from '../alloc/load-allocator.ts';
 import { listScenarios, loadScenario } from '../scenario/load.ts';
 import { runSweep } from './sweep.ts';
+import { testDir } from '../testing/test-dir.ts';
 
-const outDir = mkdtempSync(path.join(tmpdir(), 'pagerace-known-bugs-'));
+const outDir = testDir('known-bugs');
 const knownBugs = (await listScenarios()).filter((name) => name.startsWith('known-bugs/'));
 
 /** The correct allocator a known-bug scenario's variant was made from. */

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadAllocators } from '../alloc/load-allocator.ts';
@@ -7,9 +6,10 @@ import { formatViolation } from '../report/format-violation.ts';
 import { validateScenario } from '../scenario/load.ts';
 import { repoRoot } from '../testing/cli.ts';
 import { runSweep } from './sweep.ts';
+import { testDir } from '../testing/test-dir.ts';
 
-const dir = mkdtempSync(path.join(tmpdir(), 'pagerace-user-module-'));
-const outDir = mkdtempSync(path.join(tmpdir(), 'pagerace-user-results-'));
+const dir = testDir('user-module');
+const outDir = testDir('user-results');
 
 /** The README's example allocator, taken from the README itself so that the README stays true. */
 function readmeExample(): string {

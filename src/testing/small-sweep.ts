@@ -2,12 +2,12 @@
  * A real stress sweep, small enough for a test (about a second): the charts' tests draw what actual
  * workers measured, not made-up numbers, so a change in the result format breaks them.
  */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+
 import path from 'node:path';
 import { loadAllocators } from '../alloc/load-allocator.ts';
 import { validateScenario } from '../scenario/load.ts';
 import { type SweepResult, runSweep } from '../stress/sweep.ts';
+import { testDir } from './test-dir.ts';
 
 export const sweepAllocators = ['byte-cas', 'colored-region', 'stack-bitmap'];
 export const sweepThreads = [1, 2];
@@ -21,7 +21,7 @@ export interface SmallSweep {
 }
 
 export async function smallSweep(allocators = sweepAllocators, threads = sweepThreads): Promise<SmallSweep> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pagerace-report-'));
+  const dir = testDir('report');
   const scenario = validateScenario(
     { description: 'report test', memory: 4096, threads, ops: 20_000, seed: 'report-1', workload: { runs: 1, maxHeldPages: 64 }, expect: 'pass' },
     'report-test.ts',
