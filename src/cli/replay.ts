@@ -2,7 +2,7 @@
  * `npm run replay -- <token> [--json]`: re-runs exactly the interleaving a token records. Same steps,
  * same violation, same trace; a replay that departs from the recording stops there and says where.
  *
- * Exit codes: 0 the recorded violation happened again with the same trace digest, 1 it did not,
+ * Exit codes: 0 the recorded violation (same kind) happened again with the same trace digest, 1 not,
  * 2 a bad, corrupted or stale token (or one that no longer matches the code), 3 pagerace failed.
  */
 import { replay } from '../controlled/replay-run.ts';
@@ -26,13 +26,14 @@ await runCommand('replay', async () => {
   }
   const { token } = result;
   if (values.json) {
-    console.log(JSON.stringify({ outcome: result.outcome, violation: result.violation, violations: result.violations, steps: result.steps, traceDigest: result.traceDigest, sameTrace: result.sameTrace, trace: result.trace }, null, 2));
+    console.log(JSON.stringify({ outcome: result.outcome, violation: result.violation, violations: result.violations, steps: result.steps, traceDigest: result.traceDigest, sameTrace: result.sameTrace, sameViolation: result.sameViolation, trace: result.trace }, null, 2));
   } else {
     console.log(`replay ${token.scenario} on ${token.allocator}: ${token.threads} threads x ${token.ops} ops, ${token.pages} pages, ${token.schedule.length} recorded steps (${token.strategy})`);
     if (result.violation) {
       console.log(formatViolation(result.violation, { scenario: token.scenario, seed: token.seed, allocator: token.allocator, threads: token.threads, reproduce: `npm run replay -- ${positionals[0]!.trim()}` }));
     } else console.log('no violation');
+    if (!result.sameViolation) console.log(`\nthe token recorded a ${token.kind}; this replay did not end with one`);
     console.log(`\n${result.trace}\n\ntrace digest ${result.traceDigest} (${result.sameTrace ? 'same as recorded' : `recorded ${token.digest}: DIFFERENT`})`);
   }
-  return result.outcome === 'violation' && result.sameTrace ? ExitCode.ok : ExitCode.expectationFailed;
+  return result.outcome === 'violation' && result.sameTrace && result.sameViolation ? ExitCode.ok : ExitCode.expectationFailed;
 });

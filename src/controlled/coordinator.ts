@@ -85,6 +85,8 @@ export interface ScheduleResult {
 }
 
 const workerFile = new URL('../../workers/controlled.mjs', import.meta.url).href;
+/** Time workers get to start (load tsx and the allocator module) before the first schedule's start counts as a hang. */
+const START_GRACE_MS = 30_000;
 /** The first batch of a run of plain calls decides this many steps ahead; it doubles while used up. */
 const MIN_BATCH = 32;
 /** Polls before the coordinator sleeps while the running thread has not parked yet. */
@@ -92,11 +94,9 @@ const SPIN = 4000;
 /** The buffers and workers one coordinator keeps for all of its schedules. */
 interface Session {
   views: RunViews;
-  allocatorBuffer: SharedArrayBuffer;
   slots: Int32Array[];
   slots64: Float64Array[];
   reports: SharedArrayBuffer;
-  batchBuffer: SharedArrayBuffer;
   batch: BatchViews;
   tasks: Promise<void>[];
   /** First line of the error of a worker whose task failed. */
@@ -136,8 +136,8 @@ export class Coordinator {
     const batchBuffer = new SharedArrayBuffer(BatchViews.bytes);
     const failures: (string | undefined)[] = new Array(threads);
     // The offline range (if any) and the spurious-OOM guarantee are the same for every schedule.
-    const probe = checkAttached(definition.attach(views.allocatorRegion, scenario.pages, threads), refName(this.config.allocator));
     definition.init(views.allocatorRegion, scenario.pages);
+    const probe = checkAttached(definition.attach(views.allocatorRegion, scenario.pages, threads), refName(this.config.allocator));
     const growRange = takeOfflineAtStart(scenario, definition, probe, refName(this.config.allocator));
     const tasks = Array.from({ length: threads }, (_, thread) =>
       this.pool
@@ -163,11 +163,9 @@ export class Coordinator {
     );
     return {
       views,
-      allocatorBuffer,
       slots: Array.from({ length: threads }, (_, t) => new Int32Array(control, t * SLOT_BYTES, SLOT_BYTES >> 2)),
       slots64: Array.from({ length: threads }, (_, t) => new Float64Array(control, t * SLOT_BYTES, SLOT_BYTES >> 3)),
       reports,
-      batchBuffer,
       batch: new BatchViews(batchBuffer),
       tasks,
       failures,
@@ -202,7 +200,7 @@ export class Coordinator {
     const { views, slots, slots64, failures, batch } = session;
     // A fresh start: harness bookkeeping zeroed, the allocator formatted, memory taken offline again.
     new Uint8Array(views.buffer).fill(0);
-    new Uint8Array(session.allocatorBuffer).fill(0);
+    new Uint8Array(views.allocatorBuffer).fill(0);
     definition.init(views.allocatorRegion, pages);
     GlobalLock.init(views.lockRegion);
     const name = refName(this.config.allocator);
@@ -229,7 +227,7 @@ export class Coordinator {
     let preemptions = 0;
     const done = new Array<boolean>(threads).fill(false);
     const released = new Array<boolean>(threads).fill(false);
-    const waits = new WaitModel(threads, session.allocatorBuffer);
+    const waits = new WaitModel(threads, views.allocatorBuffer);
     let barriers = 0;
     let previous = -1;
 
@@ -266,9 +264,11 @@ export class Coordinator {
       return { thread: t, ops: readLog(block), ...(inFlight ? { inFlight } : {}) };
     };
 
-    // Every thread starts running and parks before its first step.
+    // Every thread starts running and parks before its first step. The first schedule of a session
+    // also waits for the workers to start (tsx and the module graph): that is not a hang.
+    const startLimit = this.config.watchdogMs + (epoch === 1 ? START_GRACE_MS : 0);
     for (let t = 0; t < threads && outcome === 'pass'; t++) {
-      const parked = await this.waitParked(slots[t]!, failures, t);
+      const parked = await this.waitParked(slots[t]!, failures, t, startLimit);
       if (parked !== true) stop(this.stuck(t, parked, history));
     }
 
@@ -438,7 +438,7 @@ export class Coordinator {
    * in short slices, yielding to the event loop between them so a worker that died is noticed.
    * Returns true, or why the thread is stuck.
    */
-  private async waitParked(slot: Int32Array, failures: (string | undefined)[], t: number): Promise<true | { crashed: string } | { hung: number }> {
+  private async waitParked(slot: Int32Array, failures: (string | undefined)[], t: number, limitMs = this.config.watchdogMs): Promise<true | { crashed: string } | { hung: number }> {
     if (spinUntilParked(slot)) return true;
     const started = performance.now();
     for (;;) {
@@ -447,7 +447,7 @@ export class Coordinator {
       if (Atomics.load(slot, kTurnField) !== Turn.running) return true;
       const failure = failures[t];
       if (failure !== undefined) return { crashed: failure };
-      if (performance.now() - started > this.config.watchdogMs) return { hung: this.config.watchdogMs };
+      if (performance.now() - started > limitMs) return { hung: limitMs };
     }
   }
 

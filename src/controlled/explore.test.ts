@@ -68,6 +68,7 @@ describe('replay round trip', () => {
       expect(again.violation.message).toBe(json.violation.message);
       expect(again.traceDigest).toBe(json.traceDigest);
       expect(again.sameTrace).toBe(true);
+      expect(again.sameViolation).toBe(true);
     }
     // The human form ends with the command that replays it.
     const text = await runCli('explore.ts', ['scenarios/known-bugs/racy-rmw', '--no-shrink']);

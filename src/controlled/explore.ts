@@ -198,6 +198,7 @@ async function describeFinding(options: ExploreOptions, result: ScheduleResult, 
     schedule: final.schedule,
     hashes: final.hashes,
     digest: final.digest,
+    kind: violation.kind,
     settings: settingsHash(options.scenario),
   });
   return {

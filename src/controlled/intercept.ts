@@ -28,6 +28,7 @@ import {
   kArg2F64,
   kArrayField,
   kBaseField,
+  NOTIFY_ALL,
   kCountField,
   kEndField,
   kIndexField,
@@ -228,7 +229,9 @@ export class Interceptor {
       },
       notify(array: Int, index: number, count?: number): number {
         if (array.buffer !== buffer) return real.notify(array, index, count);
-        self.slot[kCountField] = count === undefined || count === Infinity ? -1 : count;
+        // As Atomics.notify reads it: undefined or +Infinity is everyone, a negative count no one.
+        const n = count === undefined ? Infinity : Math.max(0, Math.trunc(count));
+        self.slot[kCountField] = n === Infinity ? NOTIFY_ALL : Math.min(n, NOTIFY_ALL);
         self.park(Request.notify, array, index, count ?? Infinity);
         const woken = self.slot[kResultField]!;
         self.observe(woken);

@@ -23,7 +23,7 @@ export const kRequestField = 1; // Request code of the call the thread is parked
 export const kArrayField = 2; // ArrayType of the typed array the call is on
 export const kIndexField = 3; // element index from the start of the scenario buffer
 export const kResultField = 4; // for wait/notify, the result the coordinator decided
-export const kCountField = 5; // for notify, how many to wake (-1: all)
+export const kCountField = 5; // for notify, how many to wake (NOTIFY_ALL: every waiter)
 export const kEpochField = 7; // bumped by the coordinator to start the next schedule; QUIT to end the task
 export const kReportEpochField = 14; // the epoch whose report the worker has written
 export const kReportLengthField = 15; // bytes of that report (UTF-8 JSON) in the thread's report area
@@ -32,6 +32,8 @@ export const kStepField = 16; // the step the thread was last granted: where its
 export const kArg1F64 = 4; // value / expected / operand
 export const kArg2F64 = 5; // replacement (compareExchange)
 export const SLOT_BYTES = 128;
+/** A notify count that wakes every waiter. */
+export const NOTIFY_ALL = 0x7fffffff;
 /** Each thread's area for its end-of-schedule report (JSON of its violations). */
 export const REPORT_BYTES = 64 * 1024;
 /** Epoch value that tells a worker to end its task. */

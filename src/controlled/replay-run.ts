@@ -24,6 +24,8 @@ export interface ReplayResult {
   traceDigest: string;
   /** Whether the digest equals the one recorded in the token. */
   sameTrace: boolean;
+  /** Whether the run ended with the kind of violation the token recorded. */
+  sameViolation: boolean;
   divergence?: string;
 }
 
@@ -35,21 +37,25 @@ export async function replay(text: string, cwd = process.cwd()): Promise<ReplayR
   }
   const [allocator] = await loadAllocators([token.allocator], cwd);
   const size: RunSize = { threads: token.threads, ops: token.ops, pages: token.pages, maxHeldPages: token.maxHeldPages };
-  // The budget is the recorded length: a recorded livelock ends the same way, at the same step.
-  const coordinator = coordinatorFor({ scenario: { ...scenario, seed: token.seed }, allocator: allocator!, stepBudget: token.schedule.length, lock: token.lock }, size);
+  // A recorded livelock ended at its step budget, so it gets the same budget back; any other run may
+  // take one step more, so that going on past the recording is reported as departing from it.
+  const stepBudget = token.kind === 'livelock' ? token.schedule.length : token.schedule.length + 1;
+  const coordinator = coordinatorFor({ scenario: { ...scenario, seed: token.seed }, allocator: allocator!, stepBudget, lock: token.lock }, size);
   try {
     const result = await coordinator.run(new Replay(token.schedule, token.hashes));
     const outcome = result.outcome === 'diverged' ? 'diverged' : result.outcome === 'violation' ? 'violation' : 'pass';
+    const violation = result.violations.length > 0 ? pickViolation(result.violations, scenario.explore.expect) : undefined;
     return {
       token,
       size,
       outcome,
-      ...(result.violations.length > 0 ? { violation: pickViolation(result.violations, scenario.explore.expect) } : {}),
+      ...(violation ? { violation } : {}),
       violations: result.violations,
       steps: result.steps.length,
       trace: formatTrace(result.steps, { threads: size.threads, violationStep: result.violationStep }),
       traceDigest: result.digest,
       sameTrace: result.digest === token.digest,
+      sameViolation: violation?.kind === token.kind,
       ...(result.divergence ? { divergence: result.divergence } : {}),
     };
   } finally {

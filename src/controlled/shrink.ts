@@ -29,7 +29,7 @@ export async function shrink(options: ExploreOptions, found: Failing): Promise<F
     if (result) best = { size, result };
     return result !== undefined;
   };
-  const minRun = Math.max(...options.scenario.workload.runs.sizes);
+  const largestRun = Math.max(...options.scenario.workload.runs.sizes);
 
   // Fewer threads: the fewest that still fail.
   for (let threads = 1; threads < best.size.threads; threads++) {
@@ -39,7 +39,7 @@ export async function shrink(options: ExploreOptions, found: Failing): Promise<F
   while (best.size.ops > 1 && (await attempt({ ...best.size, ops: Math.floor(best.size.ops / 2) }, `ops-${Math.floor(best.size.ops / 2)}`))) {}
   while (best.size.ops > 1 && (await attempt({ ...best.size, ops: best.size.ops - 1 }, `ops-${best.size.ops - 1}`))) {}
   // Less memory, keeping room for every thread's largest hold.
-  const minPages = Math.max(8, minRun * 2);
+  const minPages = Math.max(8, largestRun * 2);
   while (best.size.pages / 2 >= minPages && (await attempt({ ...best.size, pages: Math.floor(best.size.pages / 2) }, `pages-${Math.floor(best.size.pages / 2)}`))) {}
   return fewerPreemptions(options, best, kind, deadline);
 }

@@ -38,6 +38,8 @@ export interface ReplayToken {
   hashes: Uint8Array;
   /** Digest of the whole trace. */
   digest: string;
+  /** The kind of the violation the recorded run ended with. */
+  kind: string;
   /** Hash of the scenario's normalized settings when the token was made. */
   settings: string;
 }
@@ -93,7 +95,7 @@ export function decodeToken(text: string): ReplayToken {
     const schedule = expand(String(raw.schedule));
     const hashes = new Uint8Array(Buffer.from(String(raw.hashes), 'base64'));
     if (hashes.length !== schedule.length) throw new Error('schedule and hashes differ in length');
-    for (const key of ['scenario', 'allocator', 'seed', 'strategy', 'digest', 'settings'] as const) {
+    for (const key of ['scenario', 'allocator', 'seed', 'strategy', 'digest', 'settings', 'kind'] as const) {
       if (typeof raw[key] !== 'string') throw new Error(`${key} missing`);
     }
     for (const key of ['threads', 'ops', 'pages', 'maxHeldPages'] as const) {

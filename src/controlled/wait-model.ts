@@ -54,10 +54,10 @@ export class WaitModel {
     return -1;
   }
 
-  /** A notify on `array[index]` for `count` waiters (-1: all); returns how many it woke. */
+  /** A notify on `array[index]` for up to `count` waiters (already clamped to 0 and up); returns how many it woke. */
   notify(array: number, index: number, count: number): number {
     const queue = this.queues.get(slotName(array, index)) ?? [];
-    const woken = queue.slice(0, count < 0 ? queue.length : Math.min(count, queue.length));
+    const woken = queue.slice(0, Math.min(count, queue.length));
     for (const t of woken) this.unblock(t, WaitResult.ok);
     return woken.length;
   }

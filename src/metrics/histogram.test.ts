@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BUCKETS, bucketHigh, bucketLow, bucketOf, fromJson, record, toJson, valueAt } from './histogram.ts';
+import { BUCKETS, bucketHigh, bucketLow, bucketOf, record, toJson, valueAt } from './histogram.ts';
 
 describe('log-linear histogram', () => {
   it('tiles 0 .. 2^31 - 1 with contiguous buckets, none wider than 1/16 of its value', () => {
@@ -31,6 +31,6 @@ describe('log-linear histogram', () => {
     expect(json.p99).toBeGreaterThanOrEqual(99_000);
     expect(json.p999).toBeGreaterThanOrEqual(99_900);
     expect(json.min).toBeLessThanOrEqual(100);
-    expect(fromJson(json)).toEqual([...counts]);
+    expect(json.buckets.reduce((sum, [, , count]) => sum + count, 0)).toBe(1000);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Log-linear latency histograms, as HdrHistogram keeps them: 32 linear sub-buckets per power of two, so
- * every bucket is at most ~3 % wide, in a fixed array of Int32 counts that a thread bumps with one plain
+ * Log-linear latency histograms, as HdrHistogram keeps them: 16 linear sub-buckets per power of two, so
+ * every bucket is at most 6.25 % wide, in a fixed array of Int32 counts that a thread bumps with one plain
  * increment (a few ns). Values are integer nanoseconds; anything past ~2.1 s lands in the last bucket.
  *
  * Index of v: below 2^S it is v itself; above, with m the top bit of v and shift = m - S + 1, it is
@@ -92,11 +92,4 @@ export function toJson(counts: ArrayLike<number>): HistogramJson {
     p999: valueAt(counts, total, 0.999),
     buckets,
   };
-}
-
-/** Rebuilds bucket counts from a stored histogram (for reports that merge or re-read them). */
-export function fromJson(json: HistogramJson): number[] {
-  const counts = new Array<number>(BUCKETS).fill(0);
-  for (const [low, , count] of json.buckets) counts[bucketOf(low)] = (counts[bucketOf(low)] ?? 0) + count;
-  return counts;
 }

@@ -157,7 +157,7 @@ export function distributionChart(curves: Curve[], context: ChartContext, thread
   return {
     name: 'distribution',
     title: `Alloc latency distribution at ${plural(threads, 'thread')}`,
-    spec: base(`Alloc latency distribution at ${plural(threads, 'thread')}`, `each step is a histogram bucket (≤3 % wide); ${floorNote(floor, curves.length)}`, {
+    spec: base(`Alloc latency distribution at ${plural(threads, 'thread')}`, `each step is a histogram bucket (≤6.25 % wide); ${floorNote(floor, curves.length)}`, {
       layer: [
         { data: { values: rows }, mark: { type: 'line', interpolate: 'step-after', strokeWidth: 2, aria: false }, encoding },
         {

@@ -28,4 +28,4 @@ export function formatViolation(violation: Violation, context: ViolationContext)
 
 /** Said once under the violations of a stress run, because it is easy to expect more of a seed. */
 export const STRESS_SEED_NOTE =
-  'A stress seed reproduces each thread\'s workload exactly, not the interleaving: run the command a few times, or under controlled scheduling, to see the race again.';
+  'A stress seed reproduces each thread\'s random choices, not the interleaving (and where allocs run out of memory or runs cross threads, what a thread does next also follows the timing): run the command a few times, or explore it under controlled scheduling, to see the race again.';

@@ -87,8 +87,10 @@ export async function runStress(options: RunOptions): Promise<RunResult> {
     ...(growRange ? { growRange } : {}),
   };
 
+  /** Violations the main thread found (audits, hangs, workers that died); the threads' come later. */
   const violations: Violation[] = [];
   const reports: (WorkerReport | undefined)[] = new Array(threads);
+  let terminating = false;
   let settled = 0;
   let stopped: RunResult['stopped'];
   const tasks = Array.from({ length: threads }, (_, thread) =>
@@ -99,6 +101,8 @@ export async function runStress(options: RunOptions): Promise<RunResult> {
       },
       (error: unknown) => {
         settled++;
+        // Workers the run terminates itself (after a hang) reject their tasks: that is not news.
+        if (terminating) return;
         // The worker itself failed (its module would not load, or it died): not the allocator's doing
         // alone, but the run cannot go on, and it is reported as a crash of that thread.
         violations.push({ kind: 'crash', message: `thread ${thread} failed: ${String((error as Error)?.message ?? error).split('\n')[0]}`, pages: [], threads: [thread], history: [] });
@@ -157,20 +161,23 @@ export async function runStress(options: RunOptions): Promise<RunResult> {
       // Give every thread a moment to notice the stop flag and return what it found; then terminate
       // whatever is left (a thread stuck inside an allocator call never will notice).
       await Promise.race([Promise.all(tasks), sleep(STOP_GRACE_MS)]);
-      if (settled < threads) await options.pool.destroy();
+      if (settled < threads) {
+        terminating = true;
+        await options.pool.destroy();
+      }
       break;
     }
   }
   options.signal?.removeEventListener('abort', onAbort);
 
-  for (const report of reports) if (report) violations.push(...report.violations);
   // A run that ended normally was audited at its last barrier. One stopped early between operations
   // (Ctrl-C, too many violations) is quiescent too, and worth auditing; after a crash or a hang a
   // thread may have died inside a call, so an audit would report its half-done work as damage.
   if ((stopped === 'interrupted' || stopped === 'violations') && settled === threads) {
     violations.push(...auditAtQuiescence(definition, views.allocatorRegion, pages, mainView, options.checks ? views.ledger : undefined, undefined));
   }
-  return summarize(options, views, reports, violations, stopped, started, name);
+  const all = [...violations, ...reports.flatMap((report) => report?.violations ?? [])];
+  return summarize(options, views, reports, all, violations.length, stopped, started, name);
 }
 
 function summarize(
@@ -178,6 +185,8 @@ function summarize(
   views: RunViews,
   reports: (WorkerReport | undefined)[],
   violations: Violation[],
+  /** Violations the main thread found; the threads counted theirs in the control block. */
+  mainFound: number,
   stopped: RunResult['stopped'],
   started: number,
   name: string,
@@ -226,7 +235,7 @@ function summarize(
     expected,
     ok: meetsExpectation(expected, violations) && (stopped !== 'interrupted'),
     violations,
-    violationCount: Math.max(Atomics.load(views.control, kViolationsField), violations.length),
+    violationCount: Atomics.load(views.control, kViolationsField) + mainFound,
     counters,
     ...(options.checks
       ? { latency: { sampleEvery: LATENCY_SAMPLE_EVERY, timerFloorNs: median(floors), alloc: toJson(allocCounts), free: toJson(freeCounts) } }
@@ -240,8 +249,9 @@ function summarize(
 
 /**
  * The longest run that can never legitimately fail: with every thread (and the handoff queue) holding
- * its maximum, at most H pages are held, and each held page blocks at most one aligned slot of c pages.
- * Twice as many slots as H leaves room for a lock-free search that sees a moving bitmap.
+ * its maximum, about H pages are held, and each held page blocks at most one aligned slot of c pages.
+ * "About": a run just taken from the queue belongs to nobody until it is freed (at most one run per
+ * thread more). Twice as many slots as H covers that, and a lock-free search that sees a moving bitmap.
  */
 export function guaranteedRun(scenario: Scenario, definition: AllocatorDefinition, threads: number, offline: number): number {
   const held = (threads + 1) * scenario.workload.maxHeldPages;

@@ -214,6 +214,9 @@ export class StressThread {
       return false;
     }
     if (checks) {
+      if (!Number.isInteger(first) || first + count > this.task.layout.pages) {
+        this.crash(`alloc(${count}) returned ${first}, which is not a run inside pages 0..${this.task.layout.pages - 1}`);
+      }
       const clash = this.ledger.claim(first, count);
       if (clash >= 0) {
         const holder = this.ledger.lastSeen;
@@ -329,7 +332,7 @@ export class StressThread {
   }
 
   private callMemory(op: OpCode, range: { first: number; count: number }, call: () => number): void {
-    beginOp(this.block, op, range.first, range.count);
+    if (this.checks) beginOp(this.block, op, range.first, range.count);
     let result: number;
     try {
       result = call();
@@ -338,7 +341,7 @@ export class StressThread {
       this.crash(`${op === OpCode.addMemory ? 'addMemory' : 'removeMemory'}(${range.first}, ${range.count}) threw ${describeError(error)}`);
     }
     if (result === 1) this.block[kMemoryChangesField]!++;
-    endOp(this.block, op, range.first, range.count, result);
+    if (this.checks) endOp(this.block, op, range.first, range.count, result);
   }
 
   private violation(kind: ViolationKind, message: string, pages: number[], threads: number[]): void {

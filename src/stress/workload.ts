@@ -1,6 +1,8 @@
 /**
  * One thread's seeded choices: every random decision a stress thread makes comes from here, from a
- * seedrandom stream keyed by (seed, thread), so a seed reproduces each thread's workload exactly.
+ * seedrandom stream keyed by (seed, thread), so a seed reproduces each thread's choices. Which choice is
+ * asked for next also follows what the allocator answered (an alloc that found no memory) and what
+ * other threads handed over, so under contention the same seed can still walk a different path.
  *
  * The generator is seedrandom's Alea: on this machine it costs 7 ns a call, where seedrandom's default
  * ARC4 costs 30 ns, which would be most of the cost of the alloc+free being measured.
@@ -13,7 +15,6 @@ export class ThreadWorkload {
   private readonly sizes: number[];
   /** Cumulative weights, normalized to end at 1. */
   private readonly cumulative: number[];
-  readonly maxRun: number;
 
   constructor(
     private readonly workload: Workload,
@@ -25,7 +26,6 @@ export class ThreadWorkload {
     const total = workload.runs.weights.reduce((a, b) => a + b, 0);
     let sum = 0;
     this.cumulative = workload.runs.weights.map((w) => (sum += w / total));
-    this.maxRun = Math.max(...this.sizes);
   }
 
   /** The length of the next run to allocate. */
