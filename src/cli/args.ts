@@ -26,3 +26,10 @@ export function parseIntList(flag: string, value: string, max = Number.MAX_SAFE_
   if (bad !== undefined) throw new UsageError(`--${flag} ${value}: "${bad}" is not an integer from 1 to ${max}`);
   return [...new Set(numbers)].sort((a, b) => a - b);
 }
+
+/** `--ops 500` and the like: one positive integer, at most `max`. */
+export function parsePositiveInt(flag: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > max) throw new UsageError(`--${flag} ${value}: expected an integer from 1 to ${max}`);
+  return n;
+}

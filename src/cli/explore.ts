@@ -12,7 +12,7 @@ import { formatViolation } from '../report/format-violation.ts';
 import { writeJUnit } from '../report/junit.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { parseDuration } from '../scenario/units.ts';
-import { parseFlags, parseIntList } from './args.ts';
+import { parseFlags, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
@@ -48,7 +48,7 @@ await runCommand('explore', async () => {
   if (positionals.length !== 1) throw new UsageError(`expected one scenario, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
   if (values.strategy !== 'random' && values.strategy !== 'pct') throw new UsageError(`--strategy ${values.strategy}: expected random or pct`);
   const strategy = values.strategy;
-  const [depth] = parseIntList('depth', values.depth, 10);
+  const depth = parsePositiveInt('depth', values.depth, 10);
   const shardMatch = /^(\d+)\/(\d+)$/.exec(values.shard);
   const shard = shardMatch ? { index: Number(shardMatch[1]), count: Number(shardMatch[2]) } : undefined;
   if (!shard || shard.count < 1 || shard.index < 1 || shard.index > shard.count) {
@@ -56,16 +56,16 @@ await runCommand('explore', async () => {
   }
   const timeBudgetMs = values['time-budget'] !== undefined ? parseDuration(values['time-budget']) : Infinity;
   // Without either limit, 500 schedules; with only a time budget, as many as fit.
-  const runs = values.runs !== undefined ? parseIntList('runs', values.runs)[0]! : timeBudgetMs < Infinity ? Infinity : 500;
-  const [stepBudget] = parseIntList('steps', values.steps);
+  const runs = values.runs !== undefined ? parsePositiveInt('runs', values.runs) : timeBudgetMs < Infinity ? Infinity : 500;
+  const stepBudget = parsePositiveInt('steps', values.steps);
 
   const loaded = await loadScenario(positionals[0]!);
   const scenario = loaded.scenario;
   const scenarioFile = path.relative(process.cwd(), loaded.file) || loaded.file;
   const allocators = await loadAllocators(values.allocator !== undefined ? values.allocator.split(',').map((s) => s.trim()) : scenario.allocators);
   const size = {
-    threads: values.threads !== undefined ? parseIntList('threads', values.threads, 8)[0]! : scenario.explore.threads,
-    ops: values.ops !== undefined ? parseIntList('ops', values.ops)[0]! : scenario.explore.ops,
+    threads: values.threads !== undefined ? parsePositiveInt('threads', values.threads, 8) : scenario.explore.threads,
+    ops: values.ops !== undefined ? parsePositiveInt('ops', values.ops) : scenario.explore.ops,
     pages: scenario.explore.pages,
     maxHeldPages: scenario.explore.maxHeldPages,
   };
@@ -80,12 +80,12 @@ await runCommand('explore', async () => {
       allocator,
       size,
       strategy,
-      depth: depth!,
+      depth,
       runs,
       timeBudgetMs,
       seed: values.seed ?? scenario.seed,
       shard,
-      stepBudget: stepBudget!,
+      stepBudget,
       ...(values['no-lock'] ? { lock: false } : {}),
       checkDeterminism: values['check-determinism'],
       shrink: !values['no-shrink'],

@@ -12,7 +12,7 @@ import type { Scenario } from '../scenario/schema.ts';
 import { parseDuration } from '../scenario/units.ts';
 import type { RunResult } from '../stress/result.ts';
 import { type SweepResult, runSweep } from '../stress/sweep.ts';
-import { parseFlags, parseIntList } from './args.ts';
+import { parseFlags, parseIntList, parsePositiveInt } from './args.ts';
 import { Progress } from './progress.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
@@ -46,7 +46,7 @@ export async function stressCommand(argv: string[], defaultScenario?: string): P
   }
   if (positionals.length > 1) throw new UsageError(`expected one scenario, got ${positionals.length}: ${positionals.join(' ')}`);
   const named = positionals[0] ?? defaultScenario;
-  if (!named) throw new UsageError(`no scenario given\n${stressUsage}`.split('\n')[0]!);
+  if (!named) throw new UsageError('no scenario given: name one (npm run stress -- smoke) or see npm run stress -- --help');
   if (values.checks !== 'all' && values.checks !== 'none') throw new UsageError(`--checks ${values.checks}: expected all or none`);
   if (values.ops !== undefined && values.duration !== undefined) throw new UsageError('give --ops or --duration, not both');
 
@@ -55,9 +55,9 @@ export async function stressCommand(argv: string[], defaultScenario?: string): P
   let scenario: Scenario = loaded.scenario;
   if (values.seed !== undefined) scenario = { ...scenario, seed: values.seed };
   if (values.ops !== undefined) {
-    const [ops] = parseIntList('ops', values.ops);
+    const ops = parsePositiveInt('ops', values.ops);
     const { durationMs: _, ...rest } = scenario;
-    scenario = { ...rest, ops: ops! };
+    scenario = { ...rest, ops };
     extraFlags.push('--ops', values.ops);
   }
   if (values.duration !== undefined) {
