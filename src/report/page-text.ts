@@ -27,7 +27,7 @@ export function howToRead(cpus: number, sampleEvery: number | undefined): string
     `Latency is the time of one alloc call as the thread saw it, lock waits included (${sampled}into a log-linear histogram whose buckets are at most 6.25 % wide). p50 is the median, p99.9 the call slower than 999 in 1000. The axes are logarithmic. The dashed line is the timer floor: two back-to-back clock reads, so a latency near it is clock noise, not allocator cost.`,
     'The distribution chart plots the same histograms by percentile, as HdrHistogram does: the x axis is 1/(1-q) on a log scale, so 90 %, 99 %, 99.9 % and 99.99 % are evenly spaced and the tail gets as much room as the median. A line that turns up steeply is where waiting (for a lock, or for the core) begins.',
     'CAS failures per op counts compareExchange calls that lost a race on a bitmap byte; lock waits per op counts calls that found the global lock taken. Bitmap scanned per op is how many bytes (or words) the search read: the figure where a search that restarts too far back, like `byte-cas/precedence`, shows its cost.',
-    'A stress seed reproduces each thread\'s workload, not the interleaving: throughput and the tail differ from sweep to sweep, most of all past the core count. Counters per op move much less than times.',
+    'A stress seed reproduces each thread\'s random choices, not the interleaving: throughput and the tail differ from sweep to sweep, most of all past the core count. Counters per op move much less than times.',
   ];
 }
 
