@@ -48,6 +48,7 @@ import {
   kResultField,
   kStepField,
   kTurnField,
+  slotViews,
 } from './protocol.ts';
 import { type PickContext, ScheduleDiverged, type Scheduler } from './scheduler.ts';
 import { type Step, callHash, describeCall, digestOf } from './trace.ts';
@@ -163,8 +164,7 @@ export class Coordinator {
     );
     return {
       views,
-      slots: Array.from({ length: threads }, (_, t) => new Int32Array(control, t * SLOT_BYTES, SLOT_BYTES >> 2)),
-      slots64: Array.from({ length: threads }, (_, t) => new Float64Array(control, t * SLOT_BYTES, SLOT_BYTES >> 3)),
+      ...slotViews(control, threads),
       reports,
       batch: new BatchViews(batchBuffer),
       tasks,

@@ -19,7 +19,6 @@ import {
   LOG_I32,
   Owner,
   Request,
-  SLOT_BYTES,
   Turn,
   WaitResult,
   arrayTypeOf,
@@ -40,6 +39,7 @@ import {
   kResultField,
   kStepField,
   kTurnField,
+  slotViews,
   waitResultNames,
 } from './protocol.ts';
 import { callHash } from './trace.ts';
@@ -97,8 +97,7 @@ export class Interceptor {
      */
     private readonly spin: number,
   ) {
-    this.slots = Array.from({ length: threads }, (_, t) => new Int32Array(control, t * SLOT_BYTES, SLOT_BYTES >> 2));
-    this.slots64 = Array.from({ length: threads }, (_, t) => new Float64Array(control, t * SLOT_BYTES, SLOT_BYTES >> 3));
+    ({ slots: this.slots, slots64: this.slots64 } = slotViews(control, threads));
     this.slot = this.slots[thread]!;
     this.slot64 = this.slots64[thread]!;
     this.batch = new BatchViews(batch);

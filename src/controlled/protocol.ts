@@ -32,6 +32,14 @@ export const kStepField = 16; // the step the thread was last granted: where its
 export const kArg1F64 = 4; // value / expected / operand
 export const kArg2F64 = 5; // replacement (compareExchange)
 export const SLOT_BYTES = 128;
+/** Every thread's slot, as Int32 and as Float64 views over the same bytes. */
+export function slotViews(control: SharedArrayBuffer, threads: number): { slots: Int32Array[]; slots64: Float64Array[] } {
+  return {
+    slots: Array.from({ length: threads }, (_, t) => new Int32Array(control, t * SLOT_BYTES, SLOT_BYTES >> 2)),
+    slots64: Array.from({ length: threads }, (_, t) => new Float64Array(control, t * SLOT_BYTES, SLOT_BYTES >> 3)),
+  };
+}
+
 /** A notify count that wakes every waiter. */
 export const NOTIFY_ALL = 0x7fffffff;
 /** Each thread's area for its end-of-schedule report (JSON of its violations). */
