@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { writeCompare } from '../report/build-compare.ts';
 import { compareTable, textTable } from '../report/compare-table.ts';
-import { parseFlags, parseIntList } from './args.ts';
+import { parseFlags, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
@@ -45,12 +45,12 @@ await runCommand('compare', async () => {
   }
   if (positionals.length === 1 && !allocators) throw new UsageError(`one result file: name the two allocators to compare in it with --allocators X,Y`);
   const [fileA, fileB = fileA] = positionals as [string, string?];
-  const threads = values.threads !== undefined ? parseIntList('threads', values.threads, 64) : undefined;
-  if (threads && threads.length > 1) throw new UsageError(`--threads ${values.threads}: one thread count, for the distribution chart`);
+  // One thread count: the one the latency distribution chart is drawn at.
+  const threads = values.threads !== undefined ? parsePositiveInt('threads', values.threads, 64) : undefined;
   const compared = await writeCompare(fileA, fileB, {
     ...(values.out !== undefined ? { outDir: path.resolve(values.out) } : {}),
     ...(allocators ? { allocators } : {}),
-    ...(threads ? { threads: threads[0]! } : {}),
+    ...(threads !== undefined ? { threads } : {}),
   });
   if (values.json) {
     console.log(JSON.stringify({ a: compared.a.file, b: compared.b.file, compareFile: compared.html, rows: compared.rows }, null, 2));
