@@ -36,7 +36,10 @@ import {
   kArrayField,
   kCountField,
   kEpochField,
+  elementBytes,
+  isAccess,
   isPlainCall,
+  isReadOnly,
   kBaseField,
   kEndField,
   kIndexField,
@@ -244,6 +247,13 @@ export class Coordinator {
         return callHash(c.request, c.array, c.index, c.arg1, c.arg2);
       },
       pendingText: (t) => describeCall(pendingCall(t)),
+      pendingAccess: (t) => {
+        const s = slots[t]!;
+        const r = s[kRequestField]!;
+        if (!isAccess(r)) return undefined;
+        const bytes = elementBytes[s[kArrayField]!] ?? 1;
+        return { address: s[kIndexField]! * bytes, bytes, write: !isReadOnly(r) };
+      },
     };
     const stop = (violation: Violation) => {
       violations.push(violation);
@@ -498,7 +508,7 @@ function decideAhead(batch: BatchViews, scheduler: Scheduler, enabled: readonly 
   header[kBaseField] = first;
   decisions[0] = t;
   expected[0] = -1;
-  const ahead: PickContext = { step: first, previous: t, pendingHash: () => -1, pendingText: () => 'a later call' };
+  const ahead: PickContext = { step: first, previous: t, pendingHash: () => -1, pendingText: () => 'a later call', pendingAccess: () => undefined };
   let end = first + 1;
   for (let j = 1; j < limit; j++) {
     ahead.step = first + j;

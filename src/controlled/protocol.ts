@@ -74,6 +74,10 @@ export const Request = {
   violation: 14,
   /** Finished its stream. */
   done: 15,
+  /** A plain typed-array read on the subject's buffer (a scheduling point made by the source transform). */
+  read: 16,
+  /** A plain typed-array write on the subject's buffer (likewise). */
+  write: 17,
 } as const;
 export type Request = (typeof Request)[keyof typeof Request];
 
@@ -93,10 +97,17 @@ export const requestNames: Record<number, string> = {
   [Request.barrier]: 'barrier',
   [Request.violation]: 'violation',
   [Request.done]: 'done',
+  [Request.read]: 'read',
+  [Request.write]: 'write',
 };
 
-/** The typed arrays Atomics works on, by code. */
-export const arrayTypes = ['i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'i64', 'u64'] as const;
+/**
+ * The typed arrays a scheduling point can be on, by code: those Atomics works on, then the float arrays
+ * that only plain reads and writes (the source transform's points) can touch.
+ */
+export const arrayTypes = ['i8', 'u8', 'i16', 'u16', 'i32', 'u32', 'i64', 'u64', 'f32', 'f64', 'u8c'] as const;
+/** Bytes per element of each array type, by code. */
+export const elementBytes = [1, 1, 2, 2, 4, 4, 8, 8, 4, 8, 1] as const;
 
 export function arrayTypeOf(array: ArrayBufferView): number {
   if (array instanceof Int8Array) return 0;
@@ -106,7 +117,20 @@ export function arrayTypeOf(array: ArrayBufferView): number {
   if (array instanceof Int32Array) return 4;
   if (array instanceof Uint32Array) return 5;
   if (array instanceof BigInt64Array) return 6;
-  return 7;
+  if (array instanceof BigUint64Array) return 7;
+  if (array instanceof Float32Array) return 8;
+  if (array instanceof Float64Array) return 9;
+  return 10;
+}
+
+/** Requests that read shared memory without writing it; every other access request may write. */
+export function isReadOnly(request: number): boolean {
+  return request === Request.load || request === Request.read;
+}
+
+/** Requests that are an access to the subject's buffer (not a start, barrier, wait, notify or end). */
+export function isAccess(request: number): boolean {
+  return (request >= Request.load && request <= Request.compareExchange) || request === Request.read || request === Request.write;
 }
 
 /** Results of `Atomics.wait`, as the coordinator decides them. */

@@ -3,6 +3,25 @@
  * interface, one file per implementation (random walk, PCT, replay), as shuttle does it.
  */
 
+/**
+ * The shared-memory access a parked thread is about to make: the bytes it touches in the subject's
+ * buffer and whether it may change them. Two pending accesses race when their bytes overlap and at
+ * least one writes (POS and SURW need this to tell racing events apart). A compareExchange or any
+ * read-modify-write counts as a write, whether or not it will change the value.
+ */
+export interface PendingAccess {
+  /** Byte offset of the first byte touched, from the start of the subject's buffer. */
+  address: number;
+  /** Bytes touched (the element size of the typed array). */
+  bytes: number;
+  write: boolean;
+}
+
+/** Whether two accesses touch a common byte and at least one of them writes. */
+export function conflicts(a: PendingAccess, b: PendingAccess): boolean {
+  return (a.write || b.write) && a.address < b.address + b.bytes && b.address < a.address + a.bytes;
+}
+
 /** What a strategy may look at when it picks. */
 export interface PickContext {
   /** The step about to be taken, from 0. */
@@ -13,6 +32,11 @@ export interface PickContext {
   pendingHash(thread: number): number;
   /** The call thread `t` is parked before, in words (for divergence messages). */
   pendingText(thread: number): string;
+  /**
+   * The access thread `t` is parked before, or undefined when it is parked at no access (its start, a
+   * barrier, a wait or notify, its end) or when the step is being decided ahead and is not known yet.
+   */
+  pendingAccess(thread: number): PendingAccess | undefined;
 }
 
 export interface Scheduler {
