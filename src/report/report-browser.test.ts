@@ -1,31 +1,37 @@
 /**
- * report.html in a real browser: Debian's Chromium (apt package `chromium`; .ci/run installs it when it
- * is missing) driven by playwright-core, which downloads nothing. The page must load from a file://
- * URL with no console error, fetch nothing, and draw every chart.
+ * report.html in a real browser: Debian's Chromium when it is installed, else the Chromium that
+ * @sparticuz/chromium ships inside its npm tarball (see testing/browser.ts), driven by playwright-core,
+ * which downloads nothing. The page must load from a file:// URL with no console error, fetch nothing,
+ * and draw every chart. It runs on every machine `npm ci` ran on: it is never skipped.
  */
-import {existsSync, readFileSync} from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findBrowser } from '../testing/browser.ts';
 import { smallSweep } from '../testing/small-sweep.ts';
 import { writeReport } from './build-report.ts';
 import { testDir } from '../testing/test-dir.ts';
 
-const executablePath = '/usr/bin/chromium';
-const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const browser = await findBrowser();
 
-describe('report.html in Chromium', () => {
+describe(`report.html in ${browser.source}`, () => {
   let context: Awaited<ReturnType<typeof chromium.launchPersistentContext>>;
   let html = '';
 
   beforeAll(async () => {
-    if (!existsSync(executablePath)) throw new Error(`${executablePath} not found: apt-get install -y chromium (as .ci/run does)`);
     const sweep = await smallSweep();
     html = (await writeReport([sweep.file], { outDir: sweep.dir })).html;
     // playwright passes the user data dir as --user-data-dir itself, and refuses it in args.
     const profile = testDir('chromium');
-    context = await chromium.launchPersistentContext(profile, { executablePath, args, headless: true, viewport: { width: 1320, height: 900 } });
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: browser.executablePath,
+      args: browser.args,
+      env: { ...process.env, ...browser.env } as Record<string, string>,
+      headless: true,
+      viewport: { width: 1320, height: 900 },
+    });
   }, 120_000);
 
   afterAll(async () => {
