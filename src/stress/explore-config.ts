@@ -1,0 +1,84 @@
+/**
+ * A stress run, as the exploration that looks for its interleaving: the same allocator, the same thread
+ * count, the same seed (so every thread draws the same operation stream: controlled mode runs the same
+ * StressThread, whose choices come from seedrandom keyed by seed and thread), the same memory and
+ * held limit, and just enough churn operations to reach the point where the violation was seen.
+ *
+ * Exploring the stress run's own size is what makes a stress failure reproducible under controlled
+ * scheduling: whatever made the threads meet in stress (memory, hints, pressure) is there too. It is
+ * the size the printed explore command and `npm run explore -- --from <result file>` both use.
+ */
+import { commandLine } from '../cli/shell-quote.ts';
+import type { Violation } from '../check/violation.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { RunResult } from './result.ts';
+
+export interface ExploreConfig {
+  allocator: string;
+  threads: number;
+  /** The workload seed of the stress run. */
+  seed: string;
+  /** Churn operations per thread: up to where the violation was seen, or the whole churn. */
+  ops: number;
+  pages: number;
+  maxHeldPages: number;
+  /** Whether global-lock allocators ran under their lock (false for `--no-lock`, or a scenario's `lock: false`). */
+  lock: boolean;
+}
+
+/** What an explore configuration needs of a run: what result files keep of it. */
+export type StressRunSummary = Pick<RunResult, 'allocator' | 'threads' | 'ops' | 'lock' | 'violations'>;
+
+/**
+ * Churn operations per thread that reach the point where `violation` was seen: its own operation in
+ * churn, none past the minimum for what a fill shows, the whole churn for what shows later (a drain,
+ * an audit after churn, a hang) or at a point not known.
+ */
+function opsToReach(violation: Violation, wholeChurn: number): number {
+  if (violation.phase === 'fill') return 1;
+  if (violation.phase === 'churn' && violation.op !== undefined) return Math.min(Math.max(1, violation.op), wholeChurn);
+  return wholeChurn;
+}
+
+/** The exploration of a stress run of `settings` (the scenario as that run had it). */
+export function exploreConfigOf(settings: Scenario, run: StressRunSummary): ExploreConfig {
+  // A churn of a given length is that length; one of a given time ran as many operations as its
+  // threads managed, the average of which stands in.
+  const wholeChurn = !settings.workload.phases.includes('churn') ? 1 : (settings.ops ?? Math.max(1, Math.ceil(run.ops / run.threads)));
+  const expected = settings.expect;
+  const relevant = expected === 'pass' ? run.violations : run.violations.filter((v) => expected.includes(v.kind));
+  const shown = relevant.length > 0 ? relevant : run.violations;
+  const ops = shown.length > 0 ? Math.min(...shown.map((v) => opsToReach(v, wholeChurn))) : wholeChurn;
+  return {
+    allocator: run.allocator,
+    threads: run.threads,
+    seed: settings.seed,
+    ops,
+    pages: settings.pages,
+    maxHeldPages: settings.workload.maxHeldPages,
+    lock: run.lock,
+  };
+}
+
+/**
+ * The command line that explores `config` of the scenario in `scenarioFile`; `scenarioLock` is the
+ * file's own `lock`, which needs no flag.
+ */
+export function exploreCommand(scenarioFile: string, config: ExploreConfig, scenarioLock: boolean): string {
+  return commandLine('npm run explore --', [
+    scenarioFile,
+    '--allocator',
+    config.allocator,
+    '--threads',
+    String(config.threads),
+    '--seed',
+    config.seed,
+    '--ops',
+    String(config.ops),
+    '--memory',
+    String(config.pages),
+    '--max-held',
+    String(config.maxHeldPages),
+    ...(!config.lock && scenarioLock ? ['--no-lock'] : []),
+  ]);
+}
