@@ -8,12 +8,11 @@
 import path from 'node:path';
 import { loadAllocators } from '../alloc/load-allocator.ts';
 import type { ExploreResult, RunSize } from '../controlled/explore.ts';
-import { exploreSizes, sizeLabel } from '../controlled/sizes.ts';
+import { exploreSizes, fixedSize, sizeLabel } from '../controlled/sizes.ts';
 import { formatViolation } from '../report/format-violation.ts';
 import { writeJUnit } from '../report/junit.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { exploreSizeAt } from '../scenario/explore-size.ts';
 import { MAX_THREADS } from '../scenario/schema.ts';
 import { parseDuration, parseMemory } from '../scenario/units.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
@@ -87,17 +86,13 @@ await runCommand('explore', async () => {
   // Sizes given on the command line win over a stress run's, which win over the scenario file's; any
   // size given fixes the size, and without one the exploration grows it.
   const given: Partial<RunSize> = {
-    ...scenario.explore.given,
     ...(from ? { threads: from.config.threads, ops: from.config.ops, pages: from.config.pages, maxHeldPages: from.config.maxHeldPages } : {}),
     ...(values.threads !== undefined ? { threads: parsePositiveInt('threads', values.threads, MAX_THREADS) } : {}),
     ...(values.ops !== undefined ? { ops: parsePositiveInt('ops', values.ops) } : {}),
     ...(values.memory !== undefined ? { pages: parseMemory(values.memory) } : {}),
     ...(values['max-held'] !== undefined ? { maxHeldPages: parsePositiveInt('max-held', values['max-held']) } : {}),
   };
-  const size =
-    Object.keys(given).length > 0
-      ? exploreSizeAt(scenario, given.threads ?? scenario.explore.threads, given.ops ?? scenario.explore.ops, { pages: given.pages, maxHeldPages: given.maxHeldPages })
-      : undefined;
+  const size = fixedSize(scenario, given);
   if (size && size.maxHeldPages < Math.max(...scenario.workload.runs.sizes)) {
     throw new UsageError(`--max-held ${size.maxHeldPages}: scenario ${scenario.name} allocates runs of up to ${Math.max(...scenario.workload.runs.sizes)} pages`);
   }

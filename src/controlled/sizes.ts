@@ -56,6 +56,17 @@ export function* growthLadder(scenario: Scenario): Generator<RunSize> {
   }
 }
 
+/**
+ * The size sizes given fix, or undefined when none is given and the size should grow. `given` (the
+ * command line's, or a stress run's) wins over the scenario file's `explore:` sizes; sizes not given
+ * are derived for the ones that are, as the ladder derives them.
+ */
+export function fixedSize(scenario: Scenario, given: Partial<RunSize> = {}): RunSize | undefined {
+  const sizes = { ...scenario.explore.given, ...given };
+  if (Object.keys(sizes).length === 0) return undefined;
+  return exploreSizeAt(scenario, sizes.threads ?? scenario.explore.threads, sizes.ops ?? scenario.explore.ops, { pages: sizes.pages, maxHeldPages: sizes.maxHeldPages });
+}
+
 /** `2x8`: a size as `covered:` lists it. */
 export function sizeLabel(size: RunSize): string {
   return `${size.threads}x${size.ops}`;
