@@ -1,0 +1,99 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, runCli } from '../testing/cli.ts';
+import { testDir } from '../testing/test-dir.ts';
+
+const dir = testDir('explore-from');
+
+interface StressJson {
+  resultFile: string;
+  runs: { explore: string; violations: { kind: string; phase?: string; op?: number }[] }[];
+}
+
+interface ExploreJson {
+  ok: boolean;
+  seed: string;
+  size: { threads: number; ops: number; pages: number; maxHeldPages: number };
+  covered: { threads: number; ops: number; schedules: number }[];
+  violation?: { kind: string; message: string };
+  replayToken?: string;
+}
+
+const oneLineExit2 = (result: { code: number | null; stderr: string }, message: RegExp) => {
+  expect(result.code).toBe(2);
+  expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  expect(result.stderr.trim()).toMatch(message);
+};
+
+describe('a stress failure explored at its own configuration', () => {
+  // One stress run of a real race (racy-rmw: a load and a store where a CAS belongs, 8 threads on one
+  // block), with a seed of its own so that the command is seen to carry it.
+  let stress: StressJson | undefined;
+  const stressRun = async (): Promise<StressJson> => {
+    if (stress) return stress;
+    const result = await runCli('stress-main.ts', ['scenarios/known-bugs/racy-rmw', '--ops', '5000', '--seed', 'guided-1', '--json'], { timeoutMs: 120_000 });
+    expect(result.code, result.stderr).toBe(0);
+    stress = JSON.parse(result.stdout) as StressJson;
+    return stress;
+  };
+
+  it('prints an explore command with the run threads, seed, memory, held limit and ops; pasting it finds the bug and its token replays', async () => {
+    const { runs } = await stressRun();
+    const command = runs[0]!.explore;
+    // Ops up to where the first double allocation was seen: its churn op, or 1 for one seen in the fill.
+    const ops = Math.min(...runs[0]!.violations.filter((v) => v.kind === 'double-allocation').map((v) => (v.phase === 'fill' ? 1 : v.op!)));
+    expect(command).toBe(
+      `npm run explore -- scenarios/known-bugs/racy-rmw.ts --allocator byte-cas/racy-rmw --threads 8 --seed guided-1 --ops ${ops} --memory 1024 --max-held 64`,
+    );
+    const args = command.replace(/^npm run explore -- /, '').split(' ');
+    const explored = await runCli('explore.ts', [...args, '--no-shrink', '--json'], { timeoutMs: 180_000 });
+    expect(explored.code, explored.stderr).toBe(0);
+    const json = JSON.parse(explored.stdout) as ExploreJson;
+    expect(json.size).toEqual({ threads: 8, ops, pages: 1024, maxHeldPages: 64 });
+    expect(json.covered).toHaveLength(1); // the size given is the size explored: no growth
+    expect(json.violation?.kind).toBe('double-allocation');
+    expect(json.seed).toBe('guided-1');
+    const replayed = await runCli('replay.ts', [json.replayToken!, '--json'], { timeoutMs: 120_000 });
+    expect(replayed.code, replayed.stderr).toBe(0);
+    const again = JSON.parse(replayed.stdout) as { sameViolation: boolean; sameTrace: boolean; violation: { message: string } };
+    expect(again.sameViolation && again.sameTrace).toBe(true);
+    expect(again.violation.message).toBe(json.violation!.message);
+  }, 400_000);
+
+  it('--from the saved result file explores the same configuration', async () => {
+    const { resultFile, runs } = await stressRun();
+    const explored = await runCli('explore.ts', ['--from', resultFile, '--no-shrink', '--json'], { timeoutMs: 180_000 });
+    expect(explored.code, explored.stderr).toBe(0);
+    const json = JSON.parse(explored.stdout) as ExploreJson;
+    const printed = runs[0]!.explore;
+    expect(printed).toContain(`--threads ${json.size.threads} --seed ${json.seed} --ops ${json.size.ops} --memory ${json.size.pages} --max-held ${json.size.maxHeldPages}`);
+    expect(json.violation?.kind).toBe('double-allocation');
+    expect(json.ok).toBe(true);
+  }, 300_000);
+
+  it('refuses a bad result file or run in one line, exit 2', async () => {
+    const { resultFile } = await stressRun();
+    const saved = JSON.parse(readFileSync(path.resolve(repoRoot, resultFile), 'utf8')) as Record<string, unknown> & { runs: Record<string, unknown>[] };
+    const write = (name: string, value: unknown) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, typeof value === 'string' ? value : JSON.stringify(value));
+      return file;
+    };
+    const clean = write('clean.json', { ...saved, runs: saved.runs.map((r) => ({ ...r, violations: [] })) });
+    const noViolations = write('no-violations-field.json', { ...saved, runs: saved.runs.map(({ violations: _, ...r }) => r) });
+    const noFile = write('old.json', { ...saved, scenarioFile: undefined });
+    const cases: [string[], RegExp][] = [
+      [['--from', path.join(dir, 'missing.json')], /missing\.json: no such file$/],
+      [['--from', write('cut.json', JSON.stringify(saved).slice(0, 200))], /cut\.json: truncated/],
+      [['--from', resultFile, '--run', '2'], /--run 2: .* holds 1 run \(1 to 1\)$/],
+      [['--from', resultFile, '--run', '0'], /--run 0: expected an integer from 1/],
+      [['--from', clean], /clean\.json: no run saw a violation; to explore one anyway, name it with --run N \(1 to 1\)$/],
+      [['--from', noViolations, '--run', '1'], /no-violations-field\.json: cannot explore run 1: runs\.0\.violations: /],
+      [['--from', noFile], /old\.json does not name its scenario file .*npm run explore -- <scenario> --from /],
+      [['scenarios/known-bugs/racy-rmw', '--run', '1'], /^explore: --run N picks a run of a result file: give --from <file> too$/m],
+      [[], /expected one scenario \(or --from a result file\), got none/],
+    ];
+    for (const [args, message] of cases) oneLineExit2(await runCli('explore.ts', args), message);
+  }, 120_000);
+});
