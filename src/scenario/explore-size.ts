@@ -12,8 +12,10 @@
  *
  *  - a scenario whose own pressure is above {@link MEETING_PRESSURE} (near-oom: twice the memory
  *    there is) keeps its pressure exactly, so near out of memory stays near out of memory;
- *  - any other scenario is raised to {@link MEETING_PRESSURE}, where each thread's fill alone runs a
- *    third past its share of memory (1 - 1/1.5), so threads meet whatever their hints.
+ *  - any other scenario is raised to {@link MEETING_PRESSURE}, where a third of each thread's fill
+ *    (1 - 1/1.5) lies past its share of memory, so threads meet whatever their hints. Barely above 1,
+ *    threads would meet only at the last page; far above it, every alloc fails and multi-page runs
+ *    never fit: 1.5 makes them meet within the fill and still leaves churn that succeeds.
  *
  * The price: with fewer pages than the threads may hold, no free run is guaranteed, so spurious
  * out-of-memory is not checked at these sizes (explicit sizes, or a stress run's own, still check it).
