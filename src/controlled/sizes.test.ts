@@ -5,6 +5,7 @@ import { type LoadedAllocator, loadAllocators } from '../alloc/load-allocator.ts
 import { MEETING_PRESSURE, pressureOf } from '../scenario/explore-size.ts';
 import { listScenarios, loadScenario, validateScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { junitXml } from '../report/junit.ts';
 import { testDir } from '../testing/test-dir.ts';
 import { MIN_STEP_BUDGET, type SizedExploreOptions, exploreSizes, fixedSize, growthLadder, sizeLabel, stepBudgetFor } from './sizes.ts';
 
@@ -139,6 +140,9 @@ describe('growth', () => {
     expect(result.finding!.foundSize).toEqual({ threads: 3, ops: 8, pages: 32, maxHeldPages: 16 });
     expect(result.schedules).toBe(result.covered![0]!.schedules + result.covered![1]!.schedules);
     expect(result.ok).toBe(false);
+    // CI sees the same: the JUnit failure says which sizes were covered before the finding.
+    const passing = { ...result, ok: true };
+    expect(junitXml([passing])).toContain(`covered: 2x8 (22 pages) 20 schedules, 3x8 (32 pages) ${result.covered![1]!.schedules} schedules`);
   });
 
   it('a correct allocator passes every size it covers, within the budget', async () => {
@@ -148,6 +152,7 @@ describe('growth', () => {
     expect(result.ok).toBe(true);
     expect(result.covered!.map((c) => `${sizeLabel(c)}:${c.schedules}`)).toEqual(['2x8:12', '3x8:6', '4x8:6']);
     expect(result.schedules).toBe(24);
+    expect(junitXml([{ ...result, ok: false }])).toMatch(/found nothing in 24 schedules; covered: 2x8 \(22 pages\) 12 schedules, 3x8 \(32 pages\) 6 schedules, 4x8 \(43 pages\) 6 schedules/);
   });
 
   it("a fixed size is explored as it is, without growing, even where the bug would show at another size", async () => {
