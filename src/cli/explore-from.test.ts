@@ -8,6 +8,8 @@ const dir = testDir('explore-from');
 
 interface StressJson {
   resultFile: string;
+  /** The explore command the stress run printed. */
+  printed: string;
   runs: { explore: string; violations: { kind: string; phase?: string; op?: number }[] }[];
 }
 
@@ -32,15 +34,20 @@ describe('a stress failure explored at its own configuration', () => {
   let stress: StressJson | undefined;
   const stressRun = async (): Promise<StressJson> => {
     if (stress) return stress;
-    const result = await runCli('stress-main.ts', ['scenarios/known-bugs/racy-rmw', '--ops', '5000', '--seed', 'guided-1', '--json'], { timeoutMs: 120_000 });
+    const result = await runCli('stress-main.ts', ['scenarios/known-bugs/racy-rmw', '--ops', '5000', '--seed', 'guided-1'], { timeoutMs: 120_000 });
     expect(result.code, result.stderr).toBe(0);
-    stress = JSON.parse(result.stdout) as StressJson;
+    const printed = /^ {2}explore its interleavings: (npm run explore -- .+)$/m.exec(result.stdout)?.[1];
+    const resultFile = /^results: (\S+)$/m.exec(result.stdout)?.[1];
+    expect(printed, result.stdout).toBeDefined();
+    const saved = JSON.parse(readFileSync(path.resolve(repoRoot, resultFile!), 'utf8')) as Omit<StressJson, 'printed' | 'resultFile'>;
+    stress = { ...saved, resultFile: resultFile!, printed: printed! };
     return stress;
   };
 
   it('prints an explore command with the run threads, seed, memory, held limit and ops; pasting it finds the bug and its token replays', async () => {
-    const { runs } = await stressRun();
+    const { runs, printed } = await stressRun();
     const command = runs[0]!.explore;
+    expect(printed).toBe(command); // what the person sees is what the result file keeps
     // Ops up to where the first double allocation was seen: its churn op, or 1 for one seen in the fill.
     const ops = Math.min(...runs[0]!.violations.filter((v) => v.kind === 'double-allocation').map((v) => (v.phase === 'fill' ? 1 : v.op!)));
     expect(command).toBe(

@@ -99,7 +99,8 @@ export async function exploreSizes(options: SizedExploreOptions): Promise<Explor
   let last: ExploreResult | undefined;
   for (const size of sizes) {
     const timeLeft = deadline - performance.now();
-    if (runsLeft <= 0 || timeLeft <= 0) break;
+    // The first size always runs, so that even a budget already spent reports what it covered (nothing).
+    if (last && (runsLeft <= 0 || timeLeft <= 0)) break;
     // A size ends at its share of whichever budget runs out first; an unlimited one stays unlimited.
     const runs = growing ? half(runsLeft, MIN_SCHEDULES_PER_SIZE) : runsLeft;
     const timeBudgetMs = growing ? half(timeLeft, MIN_MS_PER_SIZE) : timeLeft;
@@ -125,6 +126,6 @@ export async function exploreSizes(options: SizedExploreOptions): Promise<Explor
     if (result.finding || result.nondeterminism || result.schedules === 0) break;
   }
   const seconds = (performance.now() - started) / 1000;
-  if (!last) throw new Error('exploreSizes: no size was explored (a budget of zero schedules or no time)');
+  if (!last) throw new Error('exploreSizes: the ladder of sizes is empty');
   return { ...last, seed: options.seed, schedules, steps, seconds, stepsPerSecond: seconds > 0 ? steps / seconds : 0, covered };
 }
