@@ -104,3 +104,74 @@ describe('a stress failure explored at its own configuration', () => {
     for (const [args, message] of cases) oneLineExit2(await runCli('explore.ts', args), message);
   }, 120_000);
 });
+
+describe('the same seed draws the same operation stream in stress and controlled mode', () => {
+  // First fit with a compareExchange per page, and one defect that depends only on what the thread
+  // asks for: a run of 4 asked right after a run of 2 gets the run of 2's first page again. Where that
+  // first happens is decided by the thread's seeded stream alone, so if stress and controlled mode
+  // draw the same stream, the explore command (cut to the op stress saw it at) meets it at that very
+  // op, and one op fewer does not.
+  const allocator = `export default {
+    name: 'two-then-four', locking: 'lock-free', maxRun: 4,
+    sharedBytes: (pages) => pages * 4,
+    init(memory, pages) { new Int32Array(memory.buffer, memory.byteOffset, pages).fill(0); },
+    attach(memory, pages) {
+      const taken = new Int32Array(memory.buffer, memory.byteOffset, pages);
+      let last = 0, lastFirst = -1;
+      const claim = (first, count) => {
+        for (let p = first; p < first + count; p++) {
+          if (Atomics.compareExchange(taken, p, 0, 1) !== 0) { for (let q = first; q < p; q++) Atomics.store(taken, q, 0); return false; }
+        }
+        return true;
+      };
+      return {
+        alloc(count) {
+          const repeat = count === 4 && last === 2;
+          const previous = lastFirst;
+          last = count;
+          if (repeat) return previous;
+          for (let first = 0; first + count <= pages; first++) if (claim(first, count)) return (lastFirst = first);
+          return -1;
+        },
+        free(first, count) { last = 0; for (let p = first; p < first + count; p++) Atomics.store(taken, p, 0); },
+        isAllocated: (page) => Atomics.load(taken, page) === 1,
+      };
+    },
+  };`;
+
+  it('a stress run at one thread and its explore command meet the defect at the same op', async () => {
+    const module = path.join(dir, 'two-then-four.mjs');
+    writeFileSync(module, allocator);
+    const scenarioFile = path.join(dir, 'stream.mjs');
+    writeFileSync(
+      scenarioFile,
+      `export default ${JSON.stringify({
+        description: 'stream test',
+        allocators: [module],
+        memory: 256,
+        threads: [1],
+        ops: 2000,
+        seed: 'stream-1',
+        workload: { allocShare: 0.6, runs: { sizes: [1, 2, 4] }, maxHeldPages: 32, phases: ['churn', 'drain'] },
+        expect: ['double-allocation'],
+      })};\n`,
+    );
+    const stressed = await runCli('stress-main.ts', [scenarioFile, '--json'], { timeoutMs: 120_000 });
+    expect(stressed.code, stressed.stderr).toBe(0);
+    const run = (JSON.parse(stressed.stdout) as StressJson).runs[0]!;
+    const first = run.violations.find((v) => v.kind === 'double-allocation')!;
+    expect(first.phase).toBe('churn');
+    expect(first.op).toBeGreaterThan(1);
+    const args = run.explore.replace(/^npm run explore -- /, '').split(' ');
+    expect(args).toEqual(expect.arrayContaining(['--threads', '1', '--seed', 'stream-1', '--ops', String(first.op)]));
+    const explored = await runCli('explore.ts', [...args, '--runs', '1', '--no-shrink', '--json'], { timeoutMs: 120_000 });
+    expect(explored.code, explored.stderr).toBe(0);
+    const json = JSON.parse(explored.stdout) as ExploreJson & { violation: { op: number; phase: string } };
+    expect(json.violation.kind).toBe('double-allocation');
+    expect([json.violation.phase, json.violation.op]).toEqual(['churn', first.op]);
+    const short = args.map((arg, i) => (args[i - 1] === '--ops' ? String(first.op! - 1) : arg));
+    const before = await runCli('explore.ts', [...short, '--runs', '1', '--no-shrink', '--json'], { timeoutMs: 120_000 });
+    expect(before.code).toBe(1); // the scenario expects the double allocation, and one op short of it there is none
+    expect((JSON.parse(before.stdout) as ExploreJson).violation).toBeUndefined();
+  }, 300_000);
+});
