@@ -86,7 +86,7 @@ await runCommand('explore', async () => {
   // Sizes given on the command line win over a stress run's, which win over the scenario file's; any
   // size given fixes the size, and without one the exploration grows it.
   const given: Partial<RunSize> = {
-    ...(from ? { threads: from.config.threads, ops: from.config.ops, pages: from.config.pages, maxHeldPages: from.config.maxHeldPages } : {}),
+    ...from?.config.size,
     ...(values.threads !== undefined ? { threads: parsePositiveInt('threads', values.threads, MAX_THREADS) } : {}),
     ...(values.ops !== undefined ? { ops: parsePositiveInt('ops', values.ops) } : {}),
     ...(values.memory !== undefined ? { pages: parseMemory(values.memory) } : {}),

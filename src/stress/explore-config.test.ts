@@ -24,17 +24,20 @@ describe('a stress run as an exploration of its own configuration', () => {
   it('keeps the allocator, threads, seed, memory and held limit, and churns up to the violation', () => {
     expect(exploreConfigOf(settings, run([violation('double-allocation', 'churn', 1204), violation('double-allocation', 'churn', 37)]))).toEqual({
       allocator: 'byte-cas/racy-rmw',
-      threads: 8,
       seed: 'cfg-1',
-      ops: 37,
-      pages: 1024,
-      maxHeldPages: 64,
       lock: true,
+      size: { threads: 8, ops: 37, pages: 1024, maxHeldPages: 64 },
     });
   });
 
+  it('a run that saw nothing keeps its allocator, seed and lock, and leaves the size to grow', () => {
+    const config = exploreConfigOf(settings, run([], { lock: false }));
+    expect(config).toEqual({ allocator: 'byte-cas/racy-rmw', seed: 'cfg-1', lock: false });
+    expect(exploreCommand('scenarios/cfg.ts', config, true)).toBe('npm run explore -- scenarios/cfg.ts --allocator byte-cas/racy-rmw --seed cfg-1 --no-lock');
+  });
+
   it('needs one churn op for what a fill shows, the whole churn for what shows later or at no known op', () => {
-    const ops = (...violations: Violation[]) => exploreConfigOf(settings, run(violations)).ops;
+    const ops = (...violations: Violation[]) => exploreConfigOf(settings, run(violations)).size?.ops;
     expect(ops(violation('double-allocation', 'fill', 12))).toBe(1);
     expect(ops(violation('double-allocation', 'drain', 3))).toBe(100_000);
     expect(ops(violation('double-allocation', 'churn'))).toBe(100_000);
@@ -42,7 +45,7 @@ describe('a stress run as an exploration of its own configuration', () => {
   });
 
   it('goes by the violations the scenario expects when there are any, by all of them otherwise', () => {
-    const ops = (...violations: Violation[]) => exploreConfigOf(settings, run(violations)).ops;
+    const ops = (...violations: Violation[]) => exploreConfigOf(settings, run(violations)).size?.ops;
     // An audit after churn needs the whole churn, but the expected double allocation came at op 500.
     expect(ops(violation('audit', 'churn'), violation('double-allocation', 'churn', 500))).toBe(500);
     expect(ops(violation('leak', 'churn', 20), violation('double-allocation', 'churn', 500))).toBe(500);
@@ -52,7 +55,7 @@ describe('a stress run as an exploration of its own configuration', () => {
   it('a churn of a given time ran as many ops as its threads managed, on average', () => {
     const { ops: _, ...rest } = settings;
     const timed = { ...rest, durationMs: 2000 };
-    expect(exploreConfigOf(timed, run([violation('audit', 'churn')], { ops: 8000, threads: 8 })).ops).toBe(1000);
+    expect(exploreConfigOf(timed, run([violation('audit', 'churn')], { ops: 8000, threads: 8 })).size?.ops).toBe(1000);
   });
 
   it('prints as a command that repeats every one of them, and --no-lock only where the file has the lock', () => {

@@ -6,7 +6,10 @@
  *
  * Exploring the stress run's own size is what makes a stress failure reproducible under controlled
  * scheduling: whatever made the threads meet in stress (memory, hints, pressure) is there too. It is
- * the size the printed explore command and `npm run explore -- --from <result file>` both use.
+ * the size the printed explore command and `npm run explore -- --from <result file>` both use. A run
+ * that saw nothing gives no point to stop at, and its whole length (seconds of churn over gigabytes)
+ * would make every schedule take minutes: its exploration keeps the allocator, seed and lock, and
+ * grows the size as an exploration of the scenario does.
  */
 import { commandLine } from '../cli/shell-quote.ts';
 import type { Violation } from '../check/violation.ts';
@@ -15,15 +18,18 @@ import type { RunResult } from './result.ts';
 
 export interface ExploreConfig {
   allocator: string;
-  threads: number;
   /** The workload seed of the stress run. */
   seed: string;
-  /** Churn operations per thread: up to where the violation was seen, or the whole churn. */
-  ops: number;
-  pages: number;
-  maxHeldPages: number;
   /** Whether global-lock allocators ran under their lock (false for `--no-lock`, or a scenario's `lock: false`). */
   lock: boolean;
+  /** The run's own size, when it saw a violation. */
+  size?: {
+    threads: number;
+    /** Churn operations per thread: up to where the violation was seen, or the whole churn. */
+    ops: number;
+    pages: number;
+    maxHeldPages: number;
+  };
 }
 
 /** What an explore configuration needs of a run: what result files keep of it. */
@@ -48,16 +54,10 @@ export function exploreConfigOf(settings: Scenario, run: StressRunSummary): Expl
   const expected = settings.expect;
   const relevant = expected === 'pass' ? run.violations : run.violations.filter((v) => expected.includes(v.kind));
   const shown = relevant.length > 0 ? relevant : run.violations;
-  const ops = shown.length > 0 ? Math.min(...shown.map((v) => opsToReach(v, wholeChurn))) : wholeChurn;
-  return {
-    allocator: run.allocator,
-    threads: run.threads,
-    seed: settings.seed,
-    ops,
-    pages: settings.pages,
-    maxHeldPages: settings.workload.maxHeldPages,
-    lock: run.lock,
-  };
+  const config: ExploreConfig = { allocator: run.allocator, seed: settings.seed, lock: run.lock };
+  if (shown.length === 0) return config;
+  const ops = Math.min(...shown.map((v) => opsToReach(v, wholeChurn)));
+  return { ...config, size: { threads: run.threads, ops, pages: settings.pages, maxHeldPages: settings.workload.maxHeldPages } };
 }
 
 /**
@@ -69,16 +69,10 @@ export function exploreCommand(scenarioFile: string, config: ExploreConfig, scen
     scenarioFile,
     '--allocator',
     config.allocator,
-    '--threads',
-    String(config.threads),
+    ...(config.size ? ['--threads', String(config.size.threads)] : []),
     '--seed',
     config.seed,
-    '--ops',
-    String(config.ops),
-    '--memory',
-    String(config.pages),
-    '--max-held',
-    String(config.maxHeldPages),
+    ...(config.size ? ['--ops', String(config.size.ops), '--memory', String(config.size.pages), '--max-held', String(config.size.maxHeldPages)] : []),
     ...(!config.lock && scenarioLock ? ['--no-lock'] : []),
   ]);
 }
