@@ -3,18 +3,18 @@
  * stress run an exploration starts from) is explored as it is. Without one, exploration grows the size
  * within its budget, smallest first, and stops at the first violation, which is then shrunk as usual.
  *
- * Why this schedule. The small scope hypothesis (Jackson; for concurrency, Lu et al., ASPLOS 2008:
- * 96 % of the concurrency bugs they studied need only two threads, and most show within a handful of
- * accesses; Burckhardt et al.'s PCT rests on the same observation about bug depth) says that the
+ * Why this schedule. The small scope hypothesis (Jackson, Software Abstractions; for concurrency, Lu
+ * et al., ASPLOS 2008: 96 % of the concurrency bugs they studied manifest once an order between two
+ * threads is enforced, 92 % once the order of at most four memory accesses is; Burckhardt et al.'s
+ * PCT rests on the same observation about bug depth) says that the
  * smaller a size, the likelier a bug that exists at all shows there; nothing says at which size a
- * given program's bug first shows. So sizes are tried cheapest first, each roughly doubling what one
- * schedule costs (threads x operations: 2, 3, then 4 threads, then four times the operations), and
- * each size gets half of the budget that is left, schedules and time alike. The budget is spent
- * mostly small, where bugs most likely are, and because each size costs about twice as much per
- * schedule as the one before while getting half as many schedules, every size gets about the same
- * time: a bug that first shows at the k-th size is reached after about k sizes' worth of time, within
- * a small factor of what knowing its size in advance would have cost, and within log2(budget) sizes.
- * Nothing here is fitted to particular allocators; the memory of every size comes from the
+ * given program's bug first shows. So sizes are tried cheapest first (threads x operations: 2, 3,
+ * then 4 threads, then four times the operations), and each size gets half of the budget that is
+ * left, schedules and time alike: the budget is spent mostly small, where bugs most likely are. As a
+ * schedule costs 1.3 to 2 times more at each next size (4 times per rung of three sizes) while the
+ * schedules halve, the time a size gets falls only slowly, by about half per rung: every size up to
+ * the last gets real time, and a bug that first shows at the k-th size is reached after about k
+ * sizes' worth of time, within log2(budget) sizes. Nothing here is fitted to particular allocators; the memory of every size comes from the
  * scenario's pressure (src/scenario/explore-size.ts), so threads meet at every size.
  */
 import { exploreSizeAt } from '../scenario/explore-size.ts';
