@@ -128,6 +128,43 @@ function options(allocator: LoadedAllocator, overrides: Partial<SizedExploreOpti
   };
 }
 
+describe('pages tight enough that threads meet', () => {
+  it('finds a race between threads that start at their own hint, which roomy memory hides', async () => {
+    // A page flag per page, each thread searching from its own start (a quarter of memory apart, as
+    // if for four CPUs), and a load and a store where a compareExchange belongs.
+    const hinted = await userModule(
+      'hinted.ts',
+      `export default {
+        name: 'hinted', locking: 'lock-free', maxRun: 1,
+        sharedBytes: (pages) => pages * 4,
+        init(memory, pages) { new Int32Array(memory.buffer, memory.byteOffset, pages).fill(0); },
+        attach(memory, pages, thread) {
+          const taken = new Int32Array(memory.buffer, memory.byteOffset, pages);
+          const start = Math.floor((thread * pages) / 4) % pages;
+          return {
+            alloc() {
+              for (let i = 0; i < pages; i++) {
+                const p = (start + i) % pages;
+                if (Atomics.load(taken, p) === 0) { Atomics.store(taken, p, 1); return p; }
+              }
+              return -1;
+            },
+            free(page) { Atomics.store(taken, page, 0); },
+            isAllocated: (page) => Atomics.load(taken, page) === 1,
+          };
+        },
+      };`,
+    );
+    // The size explore had before it kept the pressure: 256 pages, so thread 1 starts 64 pages away
+    // and neither thread gets there in 16 held pages and 8 ops.
+    const roomy = await exploreSizes(options(hinted, { size: { threads: 2, ops: 8, pages: 256, maxHeldPages: 16 }, runs: 60 }));
+    expect(roomy.finding).toBeUndefined();
+    const grown = await exploreSizes(options(hinted, { runs: 60 }));
+    expect(grown.finding?.violation.kind).toBe('double-allocation');
+    expect(grown.covered!.map(sizeLabel)).toEqual(['2x8']);
+  });
+});
+
 describe('growth', () => {
   it('covers several sizes, half of what is left each, and stops at the first finding', async () => {
     const buggy = await userModule('arenas-buggy.ts', arenas('load-store'));
