@@ -26,6 +26,14 @@ export interface Violation {
   history: ThreadHistory[];
   /** The phase in which it was seen; audits report the phase that had just ended. */
   phase?: Phase;
+  /**
+   * Which operation of that phase the reporting thread (`threads[0]`) was doing when it saw this,
+   * counting from 1: in churn, the churn step. Absent for what is seen between operations (audits at
+   * a barrier, hangs, workers that died). A run of the same seed cut to this many churn operations
+   * reaches the same point of every thread's operation stream, which is what lets a stress failure be
+   * explored at its own size.
+   */
+  op?: number;
 }
 
 /** At most this many pages are listed in one violation; the message says how many there were. */

@@ -7,16 +7,22 @@
  */
 import path from 'node:path';
 import { loadAllocators } from '../alloc/load-allocator.ts';
-import { type ExploreResult, explore } from '../controlled/explore.ts';
+import type { ExploreResult, RunSize } from '../controlled/explore.ts';
+import { exploreSizes, fixedSize, sizeLabel } from '../controlled/sizes.ts';
 import { formatViolation } from '../report/format-violation.ts';
 import { writeJUnit } from '../report/junit.ts';
 import { loadScenario } from '../scenario/load.ts';
-import { parseDuration } from '../scenario/units.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import { MAX_THREADS } from '../scenario/schema.ts';
+import { parseDuration, parseMemory } from '../scenario/units.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
+import { type RunFromFile, runFromFile } from './explore-from.ts';
 import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
-const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--steps N] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--json]`;
+const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--memory PAGES] [--max-held n] [--steps N] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--json]
+       npm run explore -- --from <stress result file> [--run N] [flags]   (the run's own threads, seed, memory and ops)
+  Without --threads, --ops, --memory or --max-held (or sizes in the scenario's explore:), the size grows within the budget.`;
 
 await runCommand('explore', async () => {
   const { values, positionals } = parseFlags(
@@ -31,7 +37,11 @@ await runCommand('explore', async () => {
       shard: { type: 'string', default: '1/1' },
       threads: { type: 'string' },
       ops: { type: 'string' },
-      steps: { type: 'string', default: '200000' },
+      memory: { type: 'string' },
+      'max-held': { type: 'string' },
+      from: { type: 'string' },
+      run: { type: 'string' },
+      steps: { type: 'string' },
       'check-determinism': { type: 'boolean', default: false },
       'no-shrink': { type: 'boolean', default: false },
       'no-lock': { type: 'boolean', default: false },
@@ -45,7 +55,10 @@ await runCommand('explore', async () => {
     console.log(usage);
     return ExitCode.ok;
   }
-  if (positionals.length !== 1) throw new UsageError(`expected one scenario, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+  if (positionals.length > 1 || (positionals.length === 0 && values.from === undefined)) {
+    throw new UsageError(`expected one scenario${values.from === undefined ? ' (or --from a result file)' : ''}, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+  }
+  if (values.run !== undefined && values.from === undefined) throw new UsageError('--run N picks a run of a result file: give --from <file> too');
   if (values.strategy !== 'random' && values.strategy !== 'pct') throw new UsageError(`--strategy ${values.strategy}: expected random or pct`);
   const strategy = values.strategy;
   const depth = parsePositiveInt('depth', values.depth, 10);
@@ -57,36 +70,55 @@ await runCommand('explore', async () => {
   const timeBudgetMs = values['time-budget'] !== undefined ? parseDuration(values['time-budget']) : Infinity;
   // Without either limit, 500 schedules; with only a time budget, as many as fit.
   const runs = values.runs !== undefined ? parsePositiveInt('runs', values.runs) : timeBudgetMs < Infinity ? Infinity : 500;
-  const stepBudget = parsePositiveInt('steps', values.steps);
+  const stepBudget = values.steps !== undefined ? parsePositiveInt('steps', values.steps) : undefined;
+  const from: RunFromFile | undefined = values.from !== undefined ? runFromFile(values.from, values.run !== undefined ? parsePositiveInt('run', values.run) : undefined) : undefined;
 
-  const loaded = await loadScenario(positionals[0]!);
+  const named = positionals[0] ?? from?.scenarioFile;
+  if (named === undefined) throw new UsageError(`${from!.file} does not name its scenario file (written by an older pagerace): name it, npm run explore -- <scenario> --from ${from!.file}`);
+  const loaded = await loadScenario(named);
   const scenario = loaded.scenario;
   const scenarioFile = path.relative(process.cwd(), loaded.file) || loaded.file;
-  const allocators = await loadAllocators(values.allocator !== undefined ? values.allocator.split(',').map((s) => s.trim()) : scenario.allocators);
-  const size = {
-    threads: values.threads !== undefined ? parsePositiveInt('threads', values.threads, 8) : scenario.explore.threads,
-    ops: values.ops !== undefined ? parsePositiveInt('ops', values.ops) : scenario.explore.ops,
-    pages: scenario.explore.pages,
-    maxHeldPages: scenario.explore.maxHeldPages,
+  if (from && !values.json && changedSince(scenario, from)) {
+    console.error(`note: ${scenarioFile} has changed since ${from.file} was written; exploring the file as it is now, at the run's size and seed`);
+  }
+  const specs = values.allocator !== undefined ? values.allocator.split(',').map((s) => s.trim()) : from ? [from.config.allocator] : scenario.allocators;
+  const allocators = await loadAllocators(specs);
+  // Sizes given on the command line win over a stress run's, which win over the scenario file's; any
+  // size given fixes the size, and without one the exploration grows it.
+  const given: Partial<RunSize> = {
+    ...from?.config.size,
+    ...(values.threads !== undefined ? { threads: parsePositiveInt('threads', values.threads, MAX_THREADS) } : {}),
+    ...(values.ops !== undefined ? { ops: parsePositiveInt('ops', values.ops) } : {}),
+    ...(values.memory !== undefined ? { pages: parseMemory(values.memory) } : {}),
+    ...(values['max-held'] !== undefined ? { maxHeldPages: parsePositiveInt('max-held', values['max-held']) } : {}),
   };
+  const size = fixedSize(scenario, given);
+  if (size && size.maxHeldPages < Math.max(...scenario.workload.runs.sizes)) {
+    throw new UsageError(`--max-held ${size.maxHeldPages}: scenario ${scenario.name} allocates runs of up to ${Math.max(...scenario.workload.runs.sizes)} pages`);
+  }
+  const seed = values.seed ?? from?.config.seed ?? scenario.seed;
+  const lock = values['no-lock'] ? false : from?.config.lock;
   const results: ExploreResult[] = [];
   for (const allocator of allocators) {
     if (!values.json) {
-      console.log(`explore ${scenario.name} on ${allocator.name}: ${size.threads} threads x ${size.ops} ops, ${size.pages} pages, ${strategy}${strategy === 'pct' ? ` d=${depth}` : ''}, seed ${values.seed ?? scenario.seed}, shard ${shard.index}/${shard.count}`);
+      const sized = size ? `${size.threads} threads x ${size.ops} ops, ${size.pages} pages` : `sizes grown from ${scenario.explore.threads} threads x ${scenario.explore.ops} ops (${scenario.explore.pages} pages)`;
+      const origin = from ? ` (run ${from.run} of ${from.file})` : '';
+      console.log(`explore ${scenario.name} on ${allocator.name}${origin}: ${sized}, ${strategy}${strategy === 'pct' ? ` d=${depth}` : ''}, seed ${seed}, shard ${shard.index}/${shard.count}`);
     }
-    const result = await explore({
+    const result = await exploreSizes({
       scenario,
       scenarioFile,
       allocator,
-      size,
+      ...(size ? { size } : {}),
       strategy,
       depth,
       runs,
       timeBudgetMs,
-      seed: values.seed ?? scenario.seed,
+      seed,
+      workloadSeed: seed,
       shard,
-      stepBudget,
-      ...(values['no-lock'] ? { lock: false } : {}),
+      ...(stepBudget !== undefined ? { stepBudget } : {}),
+      ...(lock !== undefined ? { lock } : {}),
       checkDeterminism: values['check-determinism'],
       shrink: !values['no-shrink'],
     });
@@ -116,10 +148,11 @@ function printResult(result: ExploreResult): void {
   const finding = result.finding;
   if (!finding) {
     console.log(`${result.ok ? '✓' : '✗'} no violation in ${covered}`);
+    printCovered(result);
     if (result.bound) {
       const b = result.bound;
       console.log(
-        `  PCT d=${b.depth}: one run finds a given depth-${b.depth} bug with probability >= 1/(n*k^(d-1)) = ${b.perRun.toPrecision(3)} (n=${result.size.threads}, k=${b.maxSteps} steps); ${result.schedules} runs: >= ${(b.overall * 100).toPrecision(3)} %`,
+        `  PCT d=${b.depth}: one run finds a given depth-${b.depth} bug with probability >= 1/(n*k^(d-1)) = ${b.perRun.toPrecision(3)} (n=${result.size.threads}, k=${b.maxSteps} steps); ${b.schedules} runs at ${sizeLabel(result.size)}: >= ${(b.overall * 100).toPrecision(3)} %`,
       );
     }
     if (!result.ok) console.log(`  expected: ${Array.isArray(result.expected) ? result.expected.join(', ') : result.expected}`);
@@ -130,8 +163,22 @@ function printResult(result: ExploreResult): void {
       ? `shrunk from ${finding.foundSize.threads} threads x ${finding.foundSize.ops} ops (${finding.foundSize.pages} pages, ${finding.foundPreemptions} preemptions) to ${finding.size.threads} x ${finding.size.ops} (${finding.size.pages} pages, ${finding.preemptions} preemptions)`
       : `${finding.size.threads} threads x ${finding.size.ops} ops, ${finding.preemptions} preemptions`;
   console.log(`${result.ok ? '✓ found the expected' : '✗ found'} ${finding.violation.kind} at schedule ${finding.schedule} (${covered})`);
+  printCovered(result);
   console.log(formatViolation(finding.violation, { scenario: result.scenario, seed: result.seed, allocator: result.allocator, threads: finding.size.threads, reproduce: finding.replayCommand }));
   console.log(`\ntrace, ${shrunk}, ${finding.steps} steps:\n${finding.trace}`);
   console.log(`\ntrace digest ${finding.traceDigest}`);
   console.log(`replay: ${finding.replayCommand}`);
+}
+
+/** Which sizes were explored: `covered: 2x8 (22 pages) 250 schedules, 3x8 (32 pages) 125 schedules`. */
+function printCovered(result: ExploreResult): void {
+  const covered = result.covered ?? [];
+  if (covered.length === 0) return;
+  console.log(`  covered: ${covered.map((c) => `${sizeLabel(c)} (${c.pages} pages) ${c.schedules} schedule${c.schedules === 1 ? '' : 's'}`).join(', ')}`);
+}
+
+/** Whether the scenario file now describes another workload than the one the stress run ran. */
+function changedSince(scenario: Scenario, from: RunFromFile): boolean {
+  const workload = (s: Scenario) => JSON.stringify([s.workload, s.memoryChanges ?? null, s.pages]);
+  return workload(scenario) !== workload(from.settings);
 }

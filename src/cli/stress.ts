@@ -149,6 +149,7 @@ function printFailures(result: SweepResult): void {
       const caught = run.violations.find((v) => expected.includes(v.kind));
       if (caught) console.log(`
 ✓ ${run.allocator} x${run.threads} caught ${caught.kind}: ${caught.message}`);
+      if (caught && run.explore) console.log(`  explore its interleavings: ${run.explore}`);
       continue;
     }
     if (!run.ok && run.violations.length === 0) {

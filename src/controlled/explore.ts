@@ -21,6 +21,12 @@ export interface RunSize {
   maxHeldPages: number;
 }
 
+/** A size an exploration ran, and how much of it (src/controlled/sizes.ts). */
+export interface CoveredSize extends RunSize {
+  schedules: number;
+  steps: number;
+}
+
 export interface ExploreOptions {
   /** The scenario as its file says it (the stress sizes); `size` says how big a controlled run is. */
   scenario: Scenario;
@@ -36,6 +42,8 @@ export interface ExploreOptions {
   timeBudgetMs: number;
   /** Seeds the strategy; schedule i uses `${seed}/${i}`. */
   seed: string;
+  /** Seeds every thread's operation stream, as a stress run's `--seed` does; default the scenario's. */
+  workloadSeed?: string;
   /** 1-based shard index and shard count: this shard runs schedules index-1, index-1+count, ... */
   shard: { index: number; count: number };
   stepBudget: number;
@@ -81,8 +89,10 @@ export interface ExploreResult {
   finding?: Finding;
   /** Two runs of one schedule gave different traces: something outside the seed steers the run. */
   nondeterminism?: { schedule: number; step: number; first: string; second: string };
-  /** PCT only: the chance that one run finds a given bug of depth d, and that this exploration did. */
-  bound?: { depth: number; maxSteps: number; perRun: number; overall: number };
+  /** PCT only: the chance that one run finds a given bug of depth d, and that `schedules` runs of `size` did. */
+  bound?: { depth: number; maxSteps: number; perRun: number; overall: number; schedules: number };
+  /** The sizes explored, smallest first, each with its schedules (the last one is `size`). */
+  covered?: CoveredSize[];
 }
 
 /** The scenario cut to a controlled run's size: one thread count, a few ops, little memory. */
@@ -94,8 +104,9 @@ export function sizedScenario(scenario: Scenario, size: RunSize): Scenario {
   return sized;
 }
 
-export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'allocator' | 'stepBudget' | 'lock'>, size: RunSize): Coordinator {
-  const scenario = sizedScenario(options.scenario, size);
+export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'allocator' | 'stepBudget' | 'lock' | 'workloadSeed'>, size: RunSize): Coordinator {
+  const seed = options.workloadSeed ?? options.scenario.seed;
+  const scenario = sizedScenario({ ...options.scenario, seed }, size);
   return new Coordinator({
     scenario,
     definition: options.allocator.definition,
@@ -170,7 +181,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
       options.strategy === 'pct'
         ? (() => {
             const perRun = Pct.boundPerRun(size.threads, options.depth, maxSteps);
-            return { depth: options.depth, maxSteps, perRun, overall: 1 - (1 - perRun) ** schedules };
+            return { depth: options.depth, maxSteps, perRun, overall: 1 - (1 - perRun) ** schedules, schedules };
           })()
         : undefined;
     return { ...base, ok: expected === 'pass', ...(bound ? { bound } : {}) };
@@ -192,7 +203,7 @@ async function describeFinding(options: ExploreOptions, result: ScheduleResult, 
     ops: shrunk.size.ops,
     pages: shrunk.size.pages,
     maxHeldPages: shrunk.size.maxHeldPages,
-    seed: scenario.seed,
+    seed: options.workloadSeed ?? scenario.seed,
     lock: options.lock ?? scenario.lock,
     strategy: shrunk.result === result ? `${options.strategy}${options.strategy === 'pct' ? ` d=${options.depth}` : ''} #${index}` : 'shrunk',
     schedule: final.schedule,

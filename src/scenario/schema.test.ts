@@ -42,7 +42,8 @@ describe('a valid scenario', () => {
       lock: true,
       watchdogMs: 5000,
       expect: 'pass',
-      explore: { threads: 2, ops: 8, pages: 256, maxHeldPages: 16, expect: 'pass' },
+      // 2 x 16 pages wanted over 22: the pressure at which threads meet (explore-size.ts).
+      explore: { threads: 2, ops: 8, pages: 22, maxHeldPages: 16, expect: 'pass', given: {} },
     });
   });
 
@@ -80,14 +81,16 @@ describe('a valid scenario', () => {
       lock: false,
       watchdogMs: 250,
       expect: ['double-allocation', 'leak'],
-      explore: { threads: 2, ops: 8, pages: 256, maxHeldPages: 8, expect: ['double-allocation', 'leak'] },
+      explore: { threads: 2, ops: 8, pages: 11, maxHeldPages: 8, expect: ['double-allocation', 'leak'], given: {} },
     });
     expect(scenario).not.toHaveProperty('ops');
   });
 
   test('sizes a controlled run from explore, with its own expectation', () => {
     const scenario = parse({ ...minimal, explore: { threads: 3, ops: 4, memory: 64, maxHeldPages: 4, expect: ['hang'] } });
-    expect(scenario.explore).toEqual({ threads: 3, ops: 4, pages: 64, maxHeldPages: 4, expect: ['hang'] });
+    expect(scenario.explore).toEqual({ threads: 3, ops: 4, pages: 64, maxHeldPages: 4, expect: ['hang'], given: { threads: 3, ops: 4, pages: 64, maxHeldPages: 4 } });
+    // One size given fixes the size; the others are derived for it: 3 threads x 16 held over 32 pages.
+    expect(parse({ ...minimal, explore: { threads: 3 } }).explore).toMatchObject({ threads: 3, ops: 8, pages: 32, maxHeldPages: 16, given: { threads: 3 } });
     expect(problems({ ...minimal, explore: { threads: 9 } })).toEqual([['explore.threads', expect.stringMatching(/from 1 to 8/)]]);
   });
 

@@ -8,6 +8,7 @@
  */
 import * as v from 'valibot';
 import { UsageError } from '../cli/usage-error.ts';
+import { exploreSizeAt } from './explore-size.ts';
 import { parseDuration, parseMemory } from './units.ts';
 import { violationKinds, type ViolationKind } from './violation-kind.ts';
 
@@ -89,19 +90,26 @@ export interface ScenarioFields {
 
 /**
  * Controlled runs are small: every Atomics call is a step the coordinator schedules, so a few threads,
- * a few operations each and a little memory already make millions of interleavings.
+ * a few operations each and a little memory already make millions of interleavings. Without sizes in
+ * the file, exploration grows the size from the one here (src/controlled/sizes.ts), and every size
+ * keeps the scenario's pressure (src/scenario/explore-size.ts).
  */
 export interface ExploreSettings {
-  /** Threads in a controlled run; default 2. */
+  /** Threads in a controlled run; default 2, where growth starts. */
   threads: number;
-  /** Churn operations per thread; default 8. */
+  /** Churn operations per thread; default 8, where growth starts. */
   ops: number;
-  /** Pages; default the scenario's memory, capped at 256. */
+  /** Pages; default as tight as the scenario's pressure, and tight enough that threads meet. */
   pages: number;
   /** Pages one thread may hold; default the scenario's, capped at 16 (and at least the largest run). */
   maxHeldPages: number;
   /** What exploration must find; default the scenario's `expect`. */
   expect: Expectation;
+  /**
+   * The sizes the file gave itself (memory as `pages`). Any one fixes the size: explore runs at it and
+   * does not grow; the others are derived for it as above.
+   */
+  given: Partial<Pick<ExploreSettings, 'threads' | 'ops' | 'pages' | 'maxHeldPages'>>;
 }
 
 /** How long the churn phase lasts: exactly one of a count of operations or a time. */
@@ -268,11 +276,11 @@ const memoryChangesSchema = strict(
 
 const exploreSchema = strict(
   {
-    /** Threads in a controlled run, from 1 to 8; default 2. */
+    /** Threads in a controlled run, from 1 to 8; default: grown from 2. Any size given fixes the size. */
     threads: v.optional(integerIn('an integer from 1 to 8', 1, 8)),
-    /** Churn operations per thread; default 8. */
+    /** Churn operations per thread; default: grown from 8. */
     ops: v.optional(integerIn('an integer >= 1', 1)),
-    /** Memory for a controlled run; default the scenario's, capped at 256 pages. */
+    /** Memory for a controlled run; default as tight as the scenario's pressure (explore-size.ts). */
     memory: v.optional(memorySchema),
     /** Pages one thread may hold; default the scenario's, capped at 16. */
     maxHeldPages: v.optional(integerIn('an integer >= 1', 1)),
@@ -367,11 +375,14 @@ export const scenarioSchema = v.config(
         watchdogMs: scenario.watchdog,
         expect: scenario.expect,
         explore: {
-          threads: scenario.explore.threads ?? 2,
-          ops: scenario.explore.ops ?? 8,
-          pages: scenario.explore.memory ?? Math.min(scenario.memory, 256),
-          maxHeldPages: scenario.explore.maxHeldPages ?? Math.max(Math.min(scenario.workload.maxHeldPages, 16), ...scenario.workload.runs.sizes),
+          ...exploreSizeAt({ pages: scenario.memory, threads: scenario.threads, workload: scenario.workload }, scenario.explore.threads ?? 2, scenario.explore.ops ?? 8, {
+            pages: scenario.explore.memory,
+            maxHeldPages: scenario.explore.maxHeldPages,
+          }),
           expect: (scenario.explore.expect as Expectation | undefined) ?? scenario.expect,
+          given: Object.fromEntries(
+            Object.entries({ threads: scenario.explore.threads, ops: scenario.explore.ops, pages: scenario.explore.memory, maxHeldPages: scenario.explore.maxHeldPages }).filter(([, size]) => size !== undefined),
+          ),
         },
       }),
     ),

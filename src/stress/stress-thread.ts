@@ -78,6 +78,8 @@ export class StressThread {
   /** Counts calls, to time one in LATENCY_SAMPLE_EVERY. */
   private calls = 0;
   private phase: Phase = 'fill';
+  /** The operation of the current phase the thread is on, from 1; what a violation reports as `op`. */
+  private phaseOp = 0;
   /** The phase whose throughput a run reports: churn when the scenario has one, else its first phase. */
   private readonly measured: Phase;
   private measuredOps = 0;
@@ -116,6 +118,7 @@ export class StressThread {
         const phases = this.task.scenario.workload.phases;
         for (let i = 0; i < phases.length; i++) {
           this.phase = phases[i]!;
+          this.phaseOp = 0;
           block[kPhaseField] = i;
           const measured = this.phase === this.measured;
           const opsBefore = block[kOpsField]!;
@@ -152,6 +155,7 @@ export class StressThread {
   private fill(): void {
     const max = this.task.scenario.workload.maxHeldPages;
     while (!this.stopped()) {
+      this.phaseOp++;
       const length = this.workload.runLength();
       if (this.heldPages + length > max || !this.alloc(length)) return;
     }
@@ -166,6 +170,7 @@ export class StressThread {
     const started = performance.now();
     let op = 0;
     for (; op < ops; op++) {
+      this.phaseOp = op + 1;
       // Control flags are checked every 64 ops: often enough to stop within microseconds, rarely
       // enough that the checks cost nothing next to the allocator calls being measured.
       if ((op & 63) === 0) {
@@ -184,8 +189,16 @@ export class StressThread {
   }
 
   private drain(): void {
-    while (this.takeHandoff()) {}
-    while (this.heldFirst.length > 0 && !this.stopped()) this.freeHeld(this.heldFirst.length - 1);
+    for (;;) {
+      this.phaseOp++;
+      if (this.takeHandoff()) continue;
+      this.phaseOp--; // the queue was empty: no operation
+      break;
+    }
+    while (this.heldFirst.length > 0 && !this.stopped()) {
+      this.phaseOp++;
+      this.freeHeld(this.heldFirst.length - 1);
+    }
   }
 
   /** Allocates a run and claims it in the ledger. Returns false when the allocator had none. */
@@ -352,7 +365,7 @@ export class StressThread {
       const inFlight = t === this.thread ? undefined : readCurrentOp(block);
       return { thread: t, ops: readLog(block), ...(inFlight ? { inFlight } : {}) };
     });
-    this.violations.push({ kind, message, pages: pages.slice(0, MAX_PAGES_LISTED), threads: [...new Set(threads)], history, phase: this.phase });
+    this.violations.push({ kind, message, pages: pages.slice(0, MAX_PAGES_LISTED), threads: [...new Set(threads)], history, phase: this.phase, op: this.phaseOp });
     this.hooks.onViolation?.();
   }
 

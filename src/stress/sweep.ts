@@ -9,6 +9,7 @@ import { UsageError } from '../cli/usage-error.ts';
 import { commandLine } from '../cli/shell-quote.ts';
 import { resultFileName, writeJsonAtomic } from '../report/result-file.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { exploreCommand, exploreConfigOf } from './explore-config.ts';
 import { StressPool } from './pool.ts';
 import type { RunResult } from './result.ts';
 import { type RunOptions, runStress } from './run.ts';
@@ -35,6 +36,8 @@ export interface SweepResult {
   kind: 'pagerace-stress';
   version: 1;
   scenario: string;
+  /** The scenario file, as commands name it (what `npm run explore -- --from` explores). */
+  scenarioFile: string;
   description: string;
   seed: string;
   verdict: 'pass' | 'fail';
@@ -69,6 +72,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     kind: 'pagerace-stress',
     version: 1,
     scenario: scenario.name,
+    scenarioFile: options.scenarioFile,
     description: scenario.description,
     seed: scenario.seed,
     verdict: 'pass',
@@ -107,8 +111,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       } finally {
         await pool.destroy();
       }
-      const noLock = options.lock || !options.scenario.lock ? [] : ['--no-lock'];
-      run.explore = commandLine('npm run explore --', [options.scenarioFile, '--allocator', name, ...noLock]);
+      run.explore = exploreCommand(options.scenarioFile, exploreConfigOf(scenario, run), options.scenario.lock);
       result.runs.push(run);
       if (!run.ok) result.verdict = 'fail';
       if (run.stopped === 'interrupted') result.interrupted = true;

@@ -1,0 +1,78 @@
+/**
+ * A stress run, as the exploration that looks for its interleaving: the same allocator, the same thread
+ * count, the same seed (so every thread draws the same operation stream: controlled mode runs the same
+ * StressThread, whose choices come from seedrandom keyed by seed and thread), the same memory and
+ * held limit, and just enough churn operations to reach the point where the violation was seen.
+ *
+ * Exploring the stress run's own size is what makes a stress failure reproducible under controlled
+ * scheduling: whatever made the threads meet in stress (memory, hints, pressure) is there too. It is
+ * the size the printed explore command and `npm run explore -- --from <result file>` both use. A run
+ * that saw nothing gives no point to stop at, and its whole length (seconds of churn over gigabytes)
+ * would make every schedule take minutes: its exploration keeps the allocator, seed and lock, and
+ * grows the size as an exploration of the scenario does.
+ */
+import { commandLine } from '../cli/shell-quote.ts';
+import type { Violation } from '../check/violation.ts';
+import type { Scenario } from '../scenario/schema.ts';
+import type { RunResult } from './result.ts';
+
+export interface ExploreConfig {
+  allocator: string;
+  /** The workload seed of the stress run. */
+  seed: string;
+  /** Whether global-lock allocators ran under their lock (false for `--no-lock`, or a scenario's `lock: false`). */
+  lock: boolean;
+  /** The run's own size, when it saw a violation. */
+  size?: {
+    threads: number;
+    /** Churn operations per thread: up to where the violation was seen, or the whole churn. */
+    ops: number;
+    pages: number;
+    maxHeldPages: number;
+  };
+}
+
+/** What an explore configuration needs of a run: what result files keep of it. */
+export type StressRunSummary = Pick<RunResult, 'allocator' | 'threads' | 'ops' | 'lock' | 'violations'>;
+
+/**
+ * Churn operations per thread that reach the point where `violation` was seen: its own operation in
+ * churn, none past the minimum for what a fill shows, the whole churn for what shows later (a drain,
+ * an audit after churn, a hang) or at a point not known.
+ */
+function opsToReach(violation: Violation, wholeChurn: number): number {
+  if (violation.phase === 'fill') return 1;
+  if (violation.phase === 'churn' && violation.op !== undefined) return Math.min(Math.max(1, violation.op), wholeChurn);
+  return wholeChurn;
+}
+
+/** The exploration of a stress run of `settings` (the scenario as that run had it). */
+export function exploreConfigOf(settings: Scenario, run: StressRunSummary): ExploreConfig {
+  // A churn of a given length is that length; one of a given time ran as many operations as its
+  // threads managed, the average of which stands in.
+  const wholeChurn = !settings.workload.phases.includes('churn') ? 1 : (settings.ops ?? Math.max(1, Math.ceil(run.ops / run.threads)));
+  const expected = settings.expect;
+  const relevant = expected === 'pass' ? run.violations : run.violations.filter((v) => expected.includes(v.kind));
+  const shown = relevant.length > 0 ? relevant : run.violations;
+  const config: ExploreConfig = { allocator: run.allocator, seed: settings.seed, lock: run.lock };
+  if (shown.length === 0) return config;
+  const ops = Math.min(...shown.map((v) => opsToReach(v, wholeChurn)));
+  return { ...config, size: { threads: run.threads, ops, pages: settings.pages, maxHeldPages: settings.workload.maxHeldPages } };
+}
+
+/**
+ * The command line that explores `config` of the scenario in `scenarioFile`; `scenarioLock` is the
+ * file's own `lock`, which needs no flag.
+ */
+export function exploreCommand(scenarioFile: string, config: ExploreConfig, scenarioLock: boolean): string {
+  return commandLine('npm run explore --', [
+    scenarioFile,
+    '--allocator',
+    config.allocator,
+    ...(config.size ? ['--threads', String(config.size.threads)] : []),
+    '--seed',
+    config.seed,
+    ...(config.size ? ['--ops', String(config.size.ops), '--memory', String(config.size.pages), '--max-held', String(config.size.maxHeldPages)] : []),
+    ...(!config.lock && scenarioLock ? ['--no-lock'] : []),
+  ]);
+}
