@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { loadAllocators } from '../alloc/load-allocator.ts';
 import { type ExploreResult, explore } from '../controlled/explore.ts';
+import { DEFAULT_POINTS, parsePoints } from '../controlled/plain-access-mode.ts';
 import { formatViolation } from '../report/format-violation.ts';
 import { writeJUnit } from '../report/junit.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -16,7 +17,7 @@ import { parseFlags, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
-const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--steps N] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--json]`;
+const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--steps N] [--points atomics|all] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--json]`;
 
 await runCommand('explore', async () => {
   const { values, positionals } = parseFlags(
@@ -32,6 +33,7 @@ await runCommand('explore', async () => {
       threads: { type: 'string' },
       ops: { type: 'string' },
       steps: { type: 'string', default: '200000' },
+      points: { type: 'string', default: DEFAULT_POINTS },
       'check-determinism': { type: 'boolean', default: false },
       'no-shrink': { type: 'boolean', default: false },
       'no-lock': { type: 'boolean', default: false },
@@ -58,6 +60,7 @@ await runCommand('explore', async () => {
   // Without either limit, 500 schedules; with only a time budget, as many as fit.
   const runs = values.runs !== undefined ? parsePositiveInt('runs', values.runs) : timeBudgetMs < Infinity ? Infinity : 500;
   const stepBudget = parsePositiveInt('steps', values.steps);
+  const points = parsePoints(values.points);
 
   const loaded = await loadScenario(positionals[0]!);
   const scenario = loaded.scenario;
@@ -72,7 +75,7 @@ await runCommand('explore', async () => {
   const results: ExploreResult[] = [];
   for (const allocator of allocators) {
     if (!values.json) {
-      console.log(`explore ${scenario.name} on ${allocator.name}: ${size.threads} threads x ${size.ops} ops, ${size.pages} pages, ${strategy}${strategy === 'pct' ? ` d=${depth}` : ''}, seed ${values.seed ?? scenario.seed}, shard ${shard.index}/${shard.count}`);
+      console.log(`explore ${scenario.name} on ${allocator.name}: ${size.threads} threads x ${size.ops} ops, ${size.pages} pages, ${points === 'all' ? 'every access' : 'Atomics calls'} as points, ${strategy}${strategy === 'pct' ? ` d=${depth}` : ''}, seed ${values.seed ?? scenario.seed}, shard ${shard.index}/${shard.count}`);
     }
     const result = await explore({
       scenario,
@@ -87,6 +90,7 @@ await runCommand('explore', async () => {
       shard,
       stepBudget,
       ...(values['no-lock'] ? { lock: false } : {}),
+      points,
       checkDeterminism: values['check-determinism'],
       shrink: !values['no-shrink'],
     });

@@ -10,6 +10,7 @@ import type { Scheduler } from './scheduler.ts';
 import { shrink } from './shrink.ts';
 import { Pct } from './strategies/pct.ts';
 import { RandomWalk } from './strategies/random.ts';
+import { DEFAULT_POINTS, type PointsMode } from './plain-access-mode.ts';
 import { encodeToken, settingsHash } from './token.ts';
 import { formatTrace } from './trace.ts';
 
@@ -41,6 +42,8 @@ export interface ExploreOptions {
   stepBudget: number;
   /** false: run a global-lock allocator without its lock (`--no-lock`); default: the scenario's. */
   lock?: boolean;
+  /** Which accesses are scheduling points (`--points`); default: all. */
+  points?: PointsMode;
   checkDeterminism: boolean;
   shrink: boolean;
   onProgress?: (progress: { schedules: number; steps: number; elapsedMs: number }) => void;
@@ -94,7 +97,7 @@ export function sizedScenario(scenario: Scenario, size: RunSize): Scenario {
   return sized;
 }
 
-export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'allocator' | 'stepBudget' | 'lock'>, size: RunSize): Coordinator {
+export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'allocator' | 'stepBudget' | 'lock' | 'points'>, size: RunSize): Coordinator {
   const scenario = sizedScenario(options.scenario, size);
   return new Coordinator({
     scenario,
@@ -104,6 +107,7 @@ export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'alloc
     lock: options.lock ?? scenario.lock,
     stepBudget: options.stepBudget,
     watchdogMs: scenario.watchdogMs,
+    ...(options.points ? { points: options.points } : {}),
   });
 }
 
@@ -194,6 +198,7 @@ async function describeFinding(options: ExploreOptions, result: ScheduleResult, 
     maxHeldPages: shrunk.size.maxHeldPages,
     seed: scenario.seed,
     lock: options.lock ?? scenario.lock,
+    points: options.points ?? DEFAULT_POINTS,
     strategy: shrunk.result === result ? `${options.strategy}${options.strategy === 'pct' ? ` d=${options.depth}` : ''} #${index}` : 'shrunk',
     schedule: final.schedule,
     hashes: final.hashes,

@@ -6,8 +6,10 @@
  * needs no change: a user's module, or a library it uses, is scheduled the same way.
  *
  * JS `Atomics` operations are sequentially consistent, so interleaving whole calls is an exact model of
- * code that shares memory only through them. Plain typed-array reads and writes are not scheduling
- * points: they run, unseen, between two of them.
+ * code that shares memory only through them. Plain typed-array reads and writes are scheduling points
+ * too when the code was rewritten by the source transform (`--points all`, transform.ts): the
+ * plain-access runtime calls {@link Interceptor.read} and {@link Interceptor.write}. Racy plain accesses
+ * are not sequentially consistent in JS; interleaving them one at a time explores their SC outcomes only.
  *
  * `Atomics.wait` never blocks for real here: the coordinator decides whether the value matches, keeps
  * the thread off the schedule until a `notify` on the same slot picks it, and hands back the result.
@@ -73,6 +75,14 @@ const real: AtomicsTable = {
   notify: Atomics.notify,
 };
 
+
+/** Any typed array: what a plain-access point can be on. */
+export type TypedArray = Exclude<ArrayBufferView, DataView> & { length: number; [index: number]: number | bigint };
+
+/** The number a write's trace shows: the value as a number where it is one, else NaN. */
+function shown(value: unknown): number {
+  return typeof value === 'number' ? value : typeof value === 'bigint' || typeof value === 'boolean' ? Number(value) : NaN;
+}
 
 export class Interceptor {
   private readonly slots: Int32Array[];
@@ -180,6 +190,23 @@ export class Interceptor {
       log64[at * LOG_F64 + kLogValue] = Number(value);
       log[at * LOG_I32 + kLogObserved] = 1;
     }
+  }
+
+  /**
+   * A plain read of element `index` of a typed array over the subject's buffer: a scheduling point, then
+   * the read itself, logged with what it saw. The caller has checked the buffer and the index.
+   */
+  read(array: TypedArray, index: number): number | bigint {
+    this.park(Request.read, array, index);
+    const value = array[index]!;
+    this.observe(value);
+    return value;
+  }
+
+  /** A plain write of element `index` (as for {@link read}); the value is converted as the array stores it. */
+  write(array: TypedArray, index: number, value: unknown): void {
+    this.park(Request.write, array, index, shown(value));
+    (array as unknown as Record<number, unknown>)[index] = value;
   }
 
   /** Wraps the global Atomics functions; calls on other buffers go to the real ones unchanged. */

@@ -215,5 +215,5 @@ export class BatchViews {
 
 /** Calls that never change which threads may run: a batch may carry on through them. */
 export function isPlainCall(request: number): boolean {
-  return request >= Request.load && request <= Request.compareExchange;
+  return (request >= Request.load && request <= Request.compareExchange) || request === Request.read || request === Request.write;
 }
