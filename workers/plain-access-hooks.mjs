@@ -29,7 +29,8 @@ export async function resolve(specifier, context, nextResolve) {
     const parent = context.parentURL === undefined ? undefined : filePathOf(context.parentURL);
     if (isBuiltinSubject(file) || (parent !== undefined && subjects.has(parent) && followsSubject(file))) {
       subjects.add(file);
-      if (resolved.format === 'commonjs') port.postMessage({ subject: file });
+      // Its format may be known only when it loads; a CommonJS one is compiled on the worker's thread.
+      port.postMessage({ subject: file });
     }
   }
   return resolved;
