@@ -4,13 +4,15 @@
 // each of its modules (load); a CommonJS module among them is compiled on the worker's thread, whose
 // compile hook they tell about it. The worker tells them the module a run names as the code under test.
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { filePathOf, followsSubject, isBuiltinSubject } from '../src/controlled/plain-access-scope.ts';
+import { filePathOf, followsSubject, isBuiltinSubject, rootDirOf } from '../src/controlled/plain-access-scope.ts';
 import { instrumentModule } from '../src/controlled/transform-cache.ts';
 
 /** @type {import('node:worker_threads').MessagePort} */
 let port;
 /** Files of the code under test, as paths. */
 const subjects = new Set();
+/** Folders of the modules runs named as the code under test. */
+const rootDirs = new Set();
 
 export function initialize(data) {
   port = data.port;
@@ -18,7 +20,10 @@ export function initialize(data) {
 
 /** Takes in what the worker's thread said since: the receive is synchronous, so nothing posted before this request is missed. */
 function drain() {
-  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) subjects.add(m.message.subject);
+  for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
+    subjects.add(m.message.subject);
+    if (m.message.root) rootDirs.add(rootDirOf(m.message.subject));
+  }
 }
 
 export async function resolve(specifier, context, nextResolve) {
@@ -27,7 +32,7 @@ export async function resolve(specifier, context, nextResolve) {
   const file = filePathOf(resolved.url);
   if (file !== undefined && !subjects.has(file)) {
     const parent = context.parentURL === undefined ? undefined : filePathOf(context.parentURL);
-    if (isBuiltinSubject(file) || (parent !== undefined && subjects.has(parent) && followsSubject(file))) {
+    if (isBuiltinSubject(file) || (parent !== undefined && subjects.has(parent) && followsSubject(file, rootDirs))) {
       subjects.add(file);
       // Its format may be known only when it loads; a CommonJS one is compiled on the worker's thread.
       port.postMessage({ subject: file });

@@ -12,11 +12,12 @@ import { realpathSync } from 'node:fs';
 import Module, { register } from 'node:module';
 import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { publishRuntime } from './plain-access.ts';
-import { followsSubject, isBuiltinSubject } from './plain-access-scope.ts';
+import { followsSubject, isBuiltinSubject, rootDirOf } from './plain-access-scope.ts';
 import { instrumentModule } from './transform-cache.ts';
 
 let port: MessagePort | undefined;
 const subjects = new Set<string>();
+const rootDirs = new Set<string>();
 
 type CompilingModule = { filename: string; parent?: { filename?: string } | null };
 type Compile = (this: CompilingModule, content: string, filename: string) => unknown;
@@ -35,7 +36,7 @@ export function registerPlainAccess(): void {
     drain();
     if (!subjects.has(filename)) {
       const parent = this.parent?.filename;
-      if (isBuiltinSubject(filename) || (parent !== undefined && subjects.has(parent) && followsSubject(filename))) tell(filename);
+      if (isBuiltinSubject(filename) || (parent !== undefined && subjects.has(parent) && followsSubject(filename, rootDirs))) tell(filename);
     }
     return compile.call(this, subjects.has(filename) ? instrumentModule(filename, content, 'script') : content, filename);
   };
@@ -44,21 +45,26 @@ export function registerPlainAccess(): void {
 /** The module a run names as the code under test (`--allocator ./file`): it and what it imports are rewritten. */
 export function markSubjectRoot(file: string): void {
   if (!port) return;
-  tell(file);
+  tell(file, true);
   try {
     // The ES module loader knows a file by its real path.
     const real = realpathSync(file);
-    if (real !== file) tell(real);
+    if (real !== file) tell(real, true);
   } catch {
     // A missing file fails to load, with its own message.
   }
 }
 
-function tell(file: string): void {
+function tell(file: string, root = false): void {
   subjects.add(file);
-  port!.postMessage({ subject: file });
+  if (root) rootDirs.add(rootDirOf(file));
+  port!.postMessage({ subject: file, root });
 }
 
 function drain(): void {
-  for (let m = receiveMessageOnPort(port!); m; m = receiveMessageOnPort(port!)) subjects.add((m.message as { subject: string }).subject);
+  for (let m = receiveMessageOnPort(port!); m; m = receiveMessageOnPort(port!)) {
+    const { subject, root } = m.message as { subject: string; root?: boolean };
+    subjects.add(subject);
+    if (root) rootDirs.add(rootDirOf(subject));
+  }
 }

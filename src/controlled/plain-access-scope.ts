@@ -39,7 +39,21 @@ export function isHarness(file: string): boolean {
   return harnessDirs.some((dir) => file.startsWith(dir)) && !isBuiltinSubject(file);
 }
 
-/** Whether a module that a subject imports is itself rewritten. */
-export function followsSubject(file: string): boolean {
-  return !isHarness(file) && /\.(?:[cm]?[jt]s|[jt]sx)$/.test(file);
+/**
+ * Whether a module that a subject imports is itself rewritten. `rootDirs`: the folders of the modules
+ * runs named as the code under test; a module of pagerace's own tree in one of them (a test's user
+ * modules and their helpers) belongs to the code under test, not to the harness.
+ */
+export function followsSubject(file: string, rootDirs: ReadonlySet<string>): boolean {
+  if (!/\.(?:[cm]?[jt]s|[jt]sx)$/.test(file)) return false;
+  if (!isHarness(file)) return true;
+  // Only a folder inside src/ or workers/ counts: a module at the repository's top must not take in
+  // the harness it imports (`import ... from 'pagerace'` is src/index.ts and all it exports).
+  for (const dir of rootDirs) if (file.startsWith(dir) && harnessDirs.some((h) => dir.startsWith(h))) return true;
+  return false;
+}
+
+/** The folder a root module's followers in pagerace's tree must be in (see {@link followsSubject}). */
+export function rootDirOf(file: string): string {
+  return path.dirname(file) + path.sep;
 }

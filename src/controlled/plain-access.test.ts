@@ -3,11 +3,13 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadAllocators } from '../alloc/load-allocator.ts';
 import { validateScenario } from '../scenario/load.ts';
+import { repoRoot } from '../testing/cli.ts';
 import { testDir } from '../testing/test-dir.ts';
 import { type ExploreOptions, explore } from './explore.ts';
 import type { Interceptor, TypedArray } from './intercept.ts';
 import { compoundRead, read, startPlainAccess, stopPlainAccess, store, update, write } from './plain-access.ts';
 import { patchTypedArrayMethods, unpatchTypedArrayMethods } from './plain-access-methods.ts';
+import { followsSubject, isBuiltinSubject, isHarness, rootDirOf } from './plain-access-scope.ts';
 import type { PointsMode } from './plain-access-mode.ts';
 import { Request } from './protocol.ts';
 import { decodeToken } from './token.ts';
@@ -84,6 +86,32 @@ describe('the plain-access runtime', () => {
     unpatchTypedArrayMethods();
     mine.fill(0);
     expect(points).toHaveLength(3);
+  });
+});
+
+describe('which modules the transform rewrites', () => {
+  const inRepo = (p: string) => path.join(repoRoot, p);
+
+  it('the built-in subjects, not the harness (the global lock is harness code: Atomics only)', () => {
+    for (const p of ['src/alloc/byte-cas.ts', 'src/alloc/colored-region.ts', 'src/alloc/stack-bitmap.ts', 'src/alloc/variants/byte-cas-racy-rmw.ts']) expect(isBuiltinSubject(inRepo(p)), p).toBe(true);
+    for (const p of ['src/alloc/global-lock.ts', 'src/alloc/guard.ts', 'src/alloc/variants/variants.test.ts', 'src/controlled/intercept.ts', 'workers/controlled.mjs']) {
+      expect(isBuiltinSubject(inRepo(p)), p).toBe(false);
+      expect(isHarness(inRepo(p)), p).toBe(true);
+    }
+  });
+
+  it("what a subject imports: third-party code, and a user module's helpers beside it, never pagerace's harness", () => {
+    const none = new Set<string>();
+    expect(followsSubject('/home/user/project/node_modules/pkg/index.js', none)).toBe(true);
+    expect(followsSubject(inRepo('node_modules/@thi.ng/malloc/pool.js'), none)).toBe(true);
+    expect(followsSubject(inRepo('src/index.ts'), none)).toBe(false);
+    expect(followsSubject('/home/user/project/data.json', none)).toBe(false);
+    // User modules kept in pagerace's own tree (a test folder) take their helpers along, not the harness.
+    const testFolder = new Set([rootDirOf(inRepo('src/testing/buggy/hint-bitmap.ts'))]);
+    expect(followsSubject(inRepo('src/testing/buggy/common.ts'), testFolder)).toBe(true);
+    expect(followsSubject(inRepo('src/index.ts'), testFolder)).toBe(false);
+    // A module at the repository's top does not take in the harness below it.
+    expect(followsSubject(inRepo('src/alloc/guard.ts'), new Set([rootDirOf(inRepo('byte-per-page.ts'))]))).toBe(false);
   });
 });
 
