@@ -1,5 +1,12 @@
-// Entry of a controlled worker (piscina): register tsx in this thread, then hand over to the TypeScript task.
+// Entry of a controlled worker (piscina): register tsx in this thread, then (with `--points all`, which
+// the coordinator passes as the pool's workerData) the plain-access source transform, so that it sees
+// every module the task imports; then hand over to the TypeScript task.
+import { workerData } from 'node:worker_threads';
 import './register-tsx.mjs';
 
+if (workerData?.points !== 'atomics') {
+  const { registerPlainAccess } = await import('../src/controlled/plain-access-loader.ts');
+  registerPlainAccess();
+}
 const { default: controlledWorker } = await import('../src/controlled/worker.ts');
 export default controlledWorker;

@@ -8,9 +8,8 @@
  *
  * It runs under the harness's global lock (`locking: 'global-lock'`), so it reads and writes its bitmap
  * with plain typed-array accesses: the lock's atomic acquire and release order them between threads.
- * Attached for a controlled run it reads through `Atomics.load` instead (a subclass overrides the two
- * read methods), so that the explorer can interleave two threads that run it without the lock between
- * a read and a paint.
+ * Controlled mode makes those accesses scheduling points with its source transform (`--points all`),
+ * so the explorer can interleave two threads that run it without the lock, with this code unchanged.
  *
  * Invariants at quiescence, checked by {@link auditColoredRegion}:
  * - the free counter equals the number of `00` pages;
@@ -46,20 +45,6 @@ export class ColoredRegionView implements PageAllocator {
     this.header = new Int32Array(memory.buffer, memory.byteOffset, HEADER_BYTES >> 2);
     this.bits = new Uint8Array(memory.buffer, memory.byteOffset + HEADER_BYTES, bitmapBytes(pages));
   }
-  /**
-   * Reads of shared state. Plain here: the global lock orders them, and stress mode pays nothing (a
-   * branch or a function field on every read cost the alloc+free pair 8 % in the bench). Controlled
-   * mode attaches a subclass that reads through Atomics.load ({@link withAtomicReads}).
-   */
-  protected readBits(index: number): number {
-    return this.bits[index]!;
-  }
-
-  protected readHeader(index: number): number {
-    return this.header[index]!;
-  }
-
-
   /** The color that follows `c` in the cycle 01 -> 10 -> 11 -> 01. */
   protected nextColor(c: Color): Color {
     return c === 3 ? 1 : ((c + 1) as Color);
@@ -77,20 +62,20 @@ export class ColoredRegionView implements PageAllocator {
   }
 
   colorAt(page: number): number {
-    return (this.readBits(page >> 2) >> ((page & 3) << 1)) & 3;
+    return (this.bits[page >> 2]! >> ((page & 3) << 1)) & 3;
   }
 
   private paint(first: number, count: number, color: number): void {
     for (let p = first, end = first + count; p < end; p++) {
       const shift = (p & 3) << 1;
       const i = p >> 2;
-      this.bits[i] = (this.readBits(i) & ~(3 << shift)) | (color << shift);
+      this.bits[i] = (this.bits[i]! & ~(3 << shift)) | (color << shift);
     }
   }
 
   alloc(count: number): number {
     if (count !== 1) checkRunLength(this.name, count, Math.min(MAX_RUN, this.pages));
-    const hint = this.readHeader(kHintField);
+    const hint = this.header[kHintField]!;
     let first = this.search(hint, this.pages, count);
     // First fit wraps once: the hint only says where the last region ended.
     if (first < 0) first = this.search(0, Math.min(this.pages, hint + count - 1), count);
@@ -98,7 +83,7 @@ export class ColoredRegionView implements PageAllocator {
     const left = first > 0 ? this.colorAt(first - 1) : FREE;
     const right = first + count < this.pages ? this.colorAt(first + count) : FREE;
     this.paint(first, count, this.colorFor(left, right));
-    this.header[kFreeField] = this.readHeader(kFreeField) - count;
+    this.header[kFreeField] = this.header[kFreeField]! - count;
     this.header[kHintField] = first + count === this.pages ? 0 : first + count;
     return first;
   }
@@ -110,7 +95,7 @@ export class ColoredRegionView implements PageAllocator {
     let scanned = 0;
     while (p < to) {
       if ((p & 3) === 0 && p + 4 <= to) {
-        const byte = this.readBits(p >> 2);
+        const byte = this.bits[p >> 2]!;
         scanned++;
         // Four pages at a time where the byte says all four are free or all four are taken.
         if (byte === 0) {
@@ -147,8 +132,8 @@ export class ColoredRegionView implements PageAllocator {
       throw new RangeError(`${this.name}: free(${first}, ${count}): the region at page ${first} has ${says} pages`);
     }
     this.paint(first, count, FREE);
-    this.header[kFreeField] = this.readHeader(kFreeField) + count;
-    if (first < this.readHeader(kHintField)) this.header[kHintField] = first;
+    this.header[kFreeField] = this.header[kFreeField]! + count;
+    if (first < this.header[kHintField]!) this.header[kHintField] = first;
   }
 
   isAllocated(page: number): boolean {
@@ -186,35 +171,18 @@ export function auditColoredRegion(memory: SharedRegion, pages: number): string[
 
 type ViewClass = new (memory: SharedRegion, pages: number, name: string) => ColoredRegionView;
 
-/**
- * The view class for controlled mode: every read of shared state is an Atomics.load, so a scheduling
- * point, and the explorer can interleave two threads that run the allocator without its lock.
- */
-function withAtomicReads(View: ViewClass): ViewClass {
-  return class extends View {
-    protected override readBits(index: number): number {
-      return Atomics.load(this.bits, index);
-    }
-
-    protected override readHeader(index: number): number {
-      return Atomics.load(this.header, index);
-    }
-  };
-}
-
 export function coloredRegionDefinition(
   name: string,
   View: ViewClass,
   extra: { description: string; defect?: string },
 ): AllocatorDefinition {
-  const Schedulable = withAtomicReads(View);
   return {
     name,
     locking: 'global-lock',
     maxRun: MAX_RUN,
     sharedBytes: (pages) => HEADER_BYTES + bitmapBytes(pages),
     init: initColoredRegion,
-    attach: (memory, pages, _thread, options) => new (options?.schedulable ? Schedulable : View)(memory, pages, name),
+    attach: (memory, pages) => new View(memory, pages, name),
     audit: auditColoredRegion,
     ...extra,
   };

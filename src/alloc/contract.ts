@@ -58,18 +58,6 @@ export interface PageAllocator {
   removeMemory?(first: number, count: number): boolean;
 }
 
-/** What the harness tells `attach` about how the view will be driven. */
-export interface AttachOptions {
-  /**
-   * True in controlled mode, where threads are interleaved at every `Atomics` call on the allocator's
-   * buffer and plain typed-array accesses run unseen between two of them. An allocator that reads shared
-   * state with plain loads for speed (as one written for a global lock may) can read through
-   * `Atomics.load` when this is set, so the explorer can interleave a thread between a read and the
-   * write that acts on it. Allocators that ignore it are scheduled at their Atomics calls only.
-   */
-  schedulable?: boolean;
-}
-
 /** How the harness must call an allocator. */
 export type Locking = 'lock-free' | 'global-lock';
 
@@ -96,7 +84,7 @@ export interface AllocatorDefinition {
   /** Formats the region for `pages` pages, all free. Called once, before any thread starts. */
   init(memory: SharedRegion, pages: number): void;
   /** Builds `thread`'s view over a region that `init` formatted. Called once in every thread. */
-  attach(memory: SharedRegion, pages: number, thread: number, options?: AttachOptions): PageAllocator;
+  attach(memory: SharedRegion, pages: number, thread: number): PageAllocator;
   /**
    * Checks the allocator's own invariants at quiescence (no thread inside a call).
    * @returns one line per problem found; `[]` when the state is sound.

@@ -11,9 +11,9 @@
  * and shifts an int past bit 31 (here: one 32-bit word, `Math.clz32`). Its `next == NULL` test also cannot
  * tell "last on the stack" from "not on the stack"; here those are two different values.
  *
- * It runs under the harness's global lock, so plain typed-array accesses are enough; attached for a
- * controlled run it reads through `Atomics.load` (a subclass overrides `readWord`) so that the explorer
- * can interleave two threads running it without the lock.
+ * It runs under the harness's global lock, so plain typed-array accesses are enough; controlled mode
+ * makes them scheduling points with its source transform (`--points all`), so the explorer can
+ * interleave two threads running it without the lock, with this code unchanged.
  *
  * Invariants at quiescence, checked by {@link auditStackBitmap}:
  * - every entry with a clear bit is on the stack exactly once, no full entry is, and the stack has no cycle;
@@ -54,12 +54,6 @@ export class StackBitmapView implements PageAllocator {
   ) {
     this.words = new Int32Array(memory.buffer, memory.byteOffset, HEADER_SLOTS + entryCount(pages) * ENTRY_SLOTS);
   }
-  /** A read of shared state: plain here (the lock orders it); an Atomics.load in controlled mode. */
-  protected readWord(index: number): number {
-    return this.words[index]!;
-  }
-
-
   /** Whether a free must push its entry back on the stack. */
   protected mustPush(wasFull: boolean): boolean {
     return wasFull;
@@ -68,19 +62,19 @@ export class StackBitmapView implements PageAllocator {
   alloc(count: number): number {
     if (count !== 1) checkRunLength(this.name, count, 1);
     const w = this.words;
-    const head = this.readWord(kHeadField);
+    const head = w[kHeadField]!;
     if (head === STACK_END) return -1;
     const slot = HEADER_SLOTS + head * ENTRY_SLOTS;
-    const word = this.readWord(slot + kBitmapField);
+    const word = w[slot + kBitmapField]!;
     // invariant: an entry on the stack has a clear bit, so `lowest` is never 0 here.
     const lowest = ~word & (word + 1);
     const filled = word | lowest;
     w[slot + kBitmapField] = filled;
     if (filled === FULL) {
-      w[kHeadField] = this.readWord(slot + kNextField);
+      w[kHeadField] = w[slot + kNextField]!;
       w[slot + kNextField] = OFF_STACK;
     }
-    w[kFreeField] = this.readWord(kFreeField) - 1;
+    w[kFreeField] = w[kFreeField]! - 1;
     this.counters.bytesScanned++;
     return head * PAGES_PER_ENTRY + 31 - Math.clz32(lowest);
   }
@@ -93,20 +87,20 @@ export class StackBitmapView implements PageAllocator {
     const w = this.words;
     const e = first >> 5;
     const slot = HEADER_SLOTS + e * ENTRY_SLOTS;
-    const word = this.readWord(slot + kBitmapField);
+    const word = w[slot + kBitmapField]!;
     const bit = 1 << (first & 31);
     if ((word & bit) === 0) throw new RangeError(`${this.name}: free(${first}, 1): page ${first} is already free`);
     w[slot + kBitmapField] = word & ~bit;
     if (this.mustPush(word === FULL)) {
-      w[slot + kNextField] = this.readWord(kHeadField);
+      w[slot + kNextField] = w[kHeadField]!;
       w[kHeadField] = e;
     }
-    w[kFreeField] = this.readWord(kFreeField) + 1;
+    w[kFreeField] = w[kFreeField]! + 1;
   }
 
   isAllocated(page: number): boolean {
     if (page >>> 0 !== page || page >= this.pages) checkPage(this.name, page, this.pages);
-    return (this.readWord(HEADER_SLOTS + (page >> 5) * ENTRY_SLOTS + kBitmapField) & (1 << (page & 31))) !== 0;
+    return (this.words[HEADER_SLOTS + (page >> 5) * ENTRY_SLOTS + kBitmapField]! & (1 << (page & 31))) !== 0;
   }
 }
 
@@ -161,28 +155,18 @@ export function auditStackBitmap(memory: SharedRegion, pages: number): string[] 
 
 type ViewClass = new (memory: SharedRegion, pages: number, name: string) => StackBitmapView;
 
-/** The view class for controlled mode: every read of shared state is a scheduling point. */
-function withAtomicReads(View: ViewClass): ViewClass {
-  return class extends View {
-    protected override readWord(index: number): number {
-      return Atomics.load(this.words, index);
-    }
-  };
-}
-
 export function stackBitmapDefinition(
   name: string,
   View: ViewClass,
   extra: { description: string; defect?: string },
 ): AllocatorDefinition {
-  const Schedulable = withAtomicReads(View);
   return {
     name,
     locking: 'global-lock',
     maxRun: 1,
     sharedBytes: (pages) => (HEADER_SLOTS + entryCount(pages) * ENTRY_SLOTS) * 4,
     init: initStackBitmap,
-    attach: (memory, pages, _thread, options) => new (options?.schedulable ? Schedulable : View)(memory, pages, name),
+    attach: (memory, pages) => new View(memory, pages, name),
     audit: auditStackBitmap,
     ...extra,
   };

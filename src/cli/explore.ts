@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { loadAllocators } from '../alloc/load-allocator.ts';
 import type { ExploreResult, RunSize } from '../controlled/explore.ts';
+import { DEFAULT_POINTS, parsePoints } from '../controlled/plain-access-mode.ts';
 import { exploreSizes, fixedSize, sizeLabel } from '../controlled/sizes.ts';
 import { formatViolation } from '../report/format-violation.ts';
 import { writeJUnit } from '../report/junit.ts';
@@ -20,7 +21,7 @@ import { type RunFromFile, runFromFile } from './explore-from.ts';
 import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
-const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--memory PAGES] [--max-held n] [--steps N] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--json]
+const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--memory PAGES] [--max-held n] [--steps N] [--points atomics|all] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--json]
        npm run explore -- --from <stress result file> [--run N] [flags]   (the run's own threads, seed, memory and ops)
   Without --threads, --ops, --memory or --max-held (or sizes in the scenario's explore:), the size grows within the budget.`;
 
@@ -42,6 +43,7 @@ await runCommand('explore', async () => {
       from: { type: 'string' },
       run: { type: 'string' },
       steps: { type: 'string' },
+      points: { type: 'string', default: DEFAULT_POINTS },
       'check-determinism': { type: 'boolean', default: false },
       'no-shrink': { type: 'boolean', default: false },
       'no-lock': { type: 'boolean', default: false },
@@ -71,6 +73,7 @@ await runCommand('explore', async () => {
   // Without either limit, 500 schedules; with only a time budget, as many as fit.
   const runs = values.runs !== undefined ? parsePositiveInt('runs', values.runs) : timeBudgetMs < Infinity ? Infinity : 500;
   const stepBudget = values.steps !== undefined ? parsePositiveInt('steps', values.steps) : undefined;
+  const points = parsePoints(values.points);
   const from: RunFromFile | undefined = values.from !== undefined ? runFromFile(values.from, values.run !== undefined ? parsePositiveInt('run', values.run) : undefined) : undefined;
 
   const named = positionals[0] ?? from?.scenarioFile;
@@ -103,7 +106,7 @@ await runCommand('explore', async () => {
     if (!values.json) {
       const sized = size ? `${size.threads} threads x ${size.ops} ops, ${size.pages} pages` : `sizes grown from ${scenario.explore.threads} threads x ${scenario.explore.ops} ops (${scenario.explore.pages} pages)`;
       const origin = from ? ` (run ${from.run} of ${from.file})` : '';
-      console.log(`explore ${scenario.name} on ${allocator.name}${origin}: ${sized}, ${strategy}${strategy === 'pct' ? ` d=${depth}` : ''}, seed ${seed}, shard ${shard.index}/${shard.count}`);
+      console.log(`explore ${scenario.name} on ${allocator.name}${origin}: ${sized}, ${points === 'all' ? 'every access' : 'Atomics calls'} as points, ${strategy}${strategy === 'pct' ? ` d=${depth}` : ''}, seed ${seed}, shard ${shard.index}/${shard.count}`);
     }
     const result = await exploreSizes({
       scenario,
@@ -119,6 +122,7 @@ await runCommand('explore', async () => {
       shard,
       ...(stepBudget !== undefined ? { stepBudget } : {}),
       ...(lock !== undefined ? { lock } : {}),
+      points,
       checkDeterminism: values['check-determinism'],
       shrink: !values['no-shrink'],
     });

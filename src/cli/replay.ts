@@ -5,6 +5,7 @@
  * Exit codes: 0 the recorded violation (same kind) happened again with the same trace digest, 1 not,
  * 2 a bad, corrupted or stale token (or one that no longer matches the code), 3 pagerace failed.
  */
+import { parsePoints } from '../controlled/plain-access-mode.ts';
 import { replay } from '../controlled/replay-run.ts';
 import { formatViolation } from '../report/format-violation.ts';
 import { parseFlags } from './args.ts';
@@ -12,15 +13,19 @@ import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
 await runCommand('replay', async () => {
-  const { values, positionals } = parseFlags(process.argv.slice(2), { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } }, true);
+  const { values, positionals } = parseFlags(
+    process.argv.slice(2),
+    { json: { type: 'boolean', default: false }, points: { type: 'string' }, help: { type: 'boolean', default: false } },
+    true,
+  );
   if (values.help || positionals.length !== 1) {
     if (values.help) {
-      console.log('usage: npm run replay -- <token> [--json]');
+      console.log('usage: npm run replay -- <token> [--points atomics|all] [--json]   (default: the points the token was made with)');
       return ExitCode.ok;
     }
     throw new UsageError(`expected one replay token, got ${positionals.length === 0 ? 'none' : `${positionals.length} arguments`}`);
   }
-  const result = await replay(positionals[0]!);
+  const result = await replay(positionals[0]!, process.cwd(), values.points === undefined ? undefined : parsePoints(values.points));
   if (result.outcome === 'diverged') {
     throw new UsageError(`replay diverged from its token: ${result.divergence} (the code or the scenario changed since it was recorded; explore again)`);
   }

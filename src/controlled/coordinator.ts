@@ -55,6 +55,7 @@ import {
 } from './protocol.ts';
 import { type PickContext, ScheduleDiverged, type Scheduler } from './scheduler.ts';
 import { type Step, callHash, describeCall, digestOf } from './trace.ts';
+import { DEFAULT_POINTS, type PointsMode } from './plain-access-mode.ts';
 import { WaitModel } from './wait-model.ts';
 import type { ControlledTask } from './worker.ts';
 
@@ -69,6 +70,8 @@ export interface ControlledConfig {
   stepBudget: number;
   /** How long one step may run before the thread counts as hung (it never reached an Atomics call). */
   watchdogMs: number;
+  /** Which accesses are scheduling points (default: all, plain reads and writes too). */
+  points?: PointsMode;
 }
 
 export interface ScheduleResult {
@@ -123,6 +126,8 @@ export class Coordinator {
       maxThreads: this.config.threads,
       concurrentTasksPerWorker: 1,
       idleTimeout: 10 * 60_000,
+      // The worker's loader must know before it imports anything whether to rewrite plain accesses.
+      workerData: { points: this.config.points ?? DEFAULT_POINTS },
     });
     pool.on('error', () => {});
     return pool;
@@ -160,6 +165,7 @@ export class Coordinator {
           thread,
           checks: true,
           lock: this.config.lock,
+          points: this.config.points ?? DEFAULT_POINTS,
           guaranteedRun: this.config.lock || definition.locking === 'lock-free' ? guaranteedRun(scenario, definition, threads, growRange?.count ?? 0) : 0,
           ...(growRange ? { growRange } : {}),
         })

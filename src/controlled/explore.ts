@@ -10,6 +10,7 @@ import type { Scheduler } from './scheduler.ts';
 import { shrink } from './shrink.ts';
 import { Pct } from './strategies/pct.ts';
 import { RandomWalk } from './strategies/random.ts';
+import { DEFAULT_POINTS, type PointsMode } from './plain-access-mode.ts';
 import { encodeToken, settingsHash } from './token.ts';
 import { formatTrace } from './trace.ts';
 
@@ -49,6 +50,8 @@ export interface ExploreOptions {
   stepBudget: number;
   /** false: run a global-lock allocator without its lock (`--no-lock`); default: the scenario's. */
   lock?: boolean;
+  /** Which accesses are scheduling points (`--points`); default: all. */
+  points?: PointsMode;
   checkDeterminism: boolean;
   shrink: boolean;
   onProgress?: (progress: { schedules: number; steps: number; elapsedMs: number }) => void;
@@ -104,7 +107,7 @@ export function sizedScenario(scenario: Scenario, size: RunSize): Scenario {
   return sized;
 }
 
-export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'allocator' | 'stepBudget' | 'lock' | 'workloadSeed'>, size: RunSize): Coordinator {
+export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'allocator' | 'stepBudget' | 'lock' | 'workloadSeed' | 'points'>, size: RunSize): Coordinator {
   const seed = options.workloadSeed ?? options.scenario.seed;
   const scenario = sizedScenario({ ...options.scenario, seed }, size);
   return new Coordinator({
@@ -115,6 +118,7 @@ export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'alloc
     lock: options.lock ?? scenario.lock,
     stepBudget: options.stepBudget,
     watchdogMs: scenario.watchdogMs,
+    ...(options.points ? { points: options.points } : {}),
   });
 }
 
@@ -205,6 +209,7 @@ async function describeFinding(options: ExploreOptions, result: ScheduleResult, 
     maxHeldPages: shrunk.size.maxHeldPages,
     seed: options.workloadSeed ?? scenario.seed,
     lock: options.lock ?? scenario.lock,
+    points: options.points ?? DEFAULT_POINTS,
     strategy: shrunk.result === result ? `${options.strategy}${options.strategy === 'pct' ? ` d=${options.depth}` : ''} #${index}` : 'shrunk',
     schedule: final.schedule,
     hashes: final.hashes,

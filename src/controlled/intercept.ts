@@ -6,8 +6,10 @@
  * needs no change: a user's module, or a library it uses, is scheduled the same way.
  *
  * JS `Atomics` operations are sequentially consistent, so interleaving whole calls is an exact model of
- * code that shares memory only through them. Plain typed-array reads and writes are not scheduling
- * points: they run, unseen, between two of them.
+ * code that shares memory only through them. Plain typed-array reads and writes are scheduling points
+ * too when the code was rewritten by the source transform (`--points all`, transform.ts): the
+ * plain-access runtime calls {@link Interceptor.read} and {@link Interceptor.write}. Racy plain accesses
+ * are not sequentially consistent in JS; interleaving them one at a time explores their SC outcomes only.
  *
  * `Atomics.wait` never blocks for real here: the coordinator decides whether the value matches, keeps
  * the thread off the schedule until a `notify` on the same slot picks it, and hands back the result.
@@ -74,6 +76,19 @@ const real: AtomicsTable = {
 };
 
 
+/** The fewest polls before sleeping: about a quarter of a µs, less than any wake-up costs. */
+const MIN_SPIN = 64;
+/** One park in this many polls longer than the limit, to notice that turns come sooner again. */
+const PROBE_EVERY = 16;
+
+/** Any typed array: what a plain-access point can be on. */
+export type TypedArray = Exclude<ArrayBufferView, DataView> & { length: number; [index: number]: number | bigint };
+
+/** The number a write's trace shows: the value as a number where it is one, else NaN. */
+function shown(value: unknown): number {
+  return typeof value === 'number' ? value : typeof value === 'bigint' || typeof value === 'boolean' ? Number(value) : NaN;
+}
+
 export class Interceptor {
   private readonly slots: Int32Array[];
   private readonly slots64: Float64Array[];
@@ -83,6 +98,9 @@ export class Interceptor {
   /** The step this thread was granted last: its call's result goes in that step's log entry. */
   private step = 0;
   private installed = false;
+  /** Polls of its turn this thread makes before it sleeps: adapted between MIN_SPIN and `spin`. */
+  private spinLimit: number;
+  private parks = 0;
 
   constructor(
     control: SharedArrayBuffer,
@@ -91,12 +109,13 @@ export class Interceptor {
     private readonly thread: number,
     private readonly buffer: SharedArrayBuffer,
     /**
-     * How long a parked worker polls its turn before sleeping in a real `Atomics.wait`: long when every
+     * The most a parked worker polls its turn before sleeping in a real `Atomics.wait`: long when every
      * worker has a core (a wake-up costs more than many steps), short when they outnumber the cores
-     * (a spinning worker would take the core the running one needs).
+     * (a spinning worker would take the core the running one needs). Within it the poll adapts.
      */
     private readonly spin: number,
   ) {
+    this.spinLimit = Math.min(spin, MIN_SPIN * 4);
     ({ slots: this.slots, slots64: this.slots64 } = slotViews(control, threads));
     this.slot = this.slots[thread]!;
     this.slot64 = this.slots64[thread]!;
@@ -161,7 +180,22 @@ export class Interceptor {
   private awaitTurn(request: Request): void {
     const slot = this.slot;
     let turn: number = Turn.parked;
-    for (let i = 0; i < this.spin && turn === Turn.parked; i++) turn = real.load(slot, kTurnField);
+    // Adaptive spinning, as adaptive mutexes do: poll about twice as long as a turn has recently taken
+    // to come (at most `spin`), halve that after a poll that came to nothing, and one park in
+    // PROBE_EVERY poll four times longer, to notice that turns come sooner again. Measured here (2
+    // cores shared with a load of 25-45 from other work, npx tsx src/cli/bench-steps.ts): 2 threads
+    // with a fixed 20,000 polls ran 1,900-2,700 steps/s, with a fixed 200 60,000-200,000, adaptive
+    // 97,000-177,000; 4 threads with a fixed 2,000 25,000, adaptive 78,000-100,000.
+    const probe = (++this.parks & (PROBE_EVERY - 1)) === 0;
+    const limit = probe ? Math.min(this.spin, this.spinLimit * 4) : this.spinLimit;
+    let i = 0;
+    while (i < limit && turn === Turn.parked) {
+      turn = real.load(slot, kTurnField);
+      i++;
+    }
+    if (turn !== Turn.parked) {
+      if (2 * i + MIN_SPIN > this.spinLimit) this.spinLimit = Math.min(this.spin, 2 * i + MIN_SPIN);
+    } else if (!probe) this.spinLimit = Math.max(MIN_SPIN, this.spinLimit >> 1);
     while (turn === Turn.parked) {
       real.wait(slot, kTurnField, Turn.parked);
       turn = real.load(slot, kTurnField);
@@ -180,6 +214,23 @@ export class Interceptor {
       log64[at * LOG_F64 + kLogValue] = Number(value);
       log[at * LOG_I32 + kLogObserved] = 1;
     }
+  }
+
+  /**
+   * A plain read of element `index` of a typed array over the subject's buffer: a scheduling point, then
+   * the read itself, logged with what it saw. The caller has checked the buffer and the index.
+   */
+  read(array: TypedArray, index: number): number | bigint {
+    this.park(Request.read, array, index);
+    const value = array[index]!;
+    this.observe(value);
+    return value;
+  }
+
+  /** A plain write of element `index` (as for {@link read}); the value is converted as the array stores it. */
+  write(array: TypedArray, index: number, value: unknown): void {
+    this.park(Request.write, array, index, shown(value));
+    (array as unknown as Record<number, unknown>)[index] = value;
   }
 
   /** Wraps the global Atomics functions; calls on other buffers go to the real ones unchanged. */

@@ -6,8 +6,8 @@ import type { Step } from './trace.ts';
  * into its slot and parks; the coordinator picks one parked thread and grants it the turn; that thread
  * makes the call, runs on to its next scheduling point and parks again. Only one worker runs at a time.
  *
- * The coordinator need not be asked at every step: when the next steps are plain Atomics calls (no wait,
- * notify or barrier), it writes a batch of decisions ahead, and a parking worker hands the turn straight
+ * The coordinator need not be asked at every step: when the next steps are plain calls (Atomics calls
+ * and the transform's plain reads and writes; no wait, notify or barrier), it writes a batch of decisions ahead, and a parking worker hands the turn straight
  * to the next thread the batch names, logging each step for the coordinator to read afterwards. The
  * decisions are the strategy's all the same; the batch only saves a round trip through the main
  * thread, which on two cores costs more than the step itself.
@@ -215,5 +215,5 @@ export class BatchViews {
 
 /** Calls that never change which threads may run: a batch may carry on through them. */
 export function isPlainCall(request: number): boolean {
-  return request >= Request.load && request <= Request.compareExchange;
+  return (request >= Request.load && request <= Request.compareExchange) || request === Request.read || request === Request.write;
 }

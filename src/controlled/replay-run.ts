@@ -9,6 +9,7 @@ import { UsageError } from '../cli/usage-error.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { coordinatorFor, pickViolation, type RunSize } from './explore.ts';
 import { Replay } from './strategies/replay.ts';
+import type { PointsMode } from './plain-access-mode.ts';
 import { decodeToken, settingsHash, type ReplayToken } from './token.ts';
 import { formatTrace } from './trace.ts';
 import type { Violation } from '../check/violation.ts';
@@ -29,7 +30,8 @@ export interface ReplayResult {
   divergence?: string;
 }
 
-export async function replay(text: string, cwd = process.cwd()): Promise<ReplayResult> {
+/** `points`: the scheduling points to replay with (`--points`); default: those the token was made with. */
+export async function replay(text: string, cwd = process.cwd(), points?: PointsMode): Promise<ReplayResult> {
   const token = decodeToken(text);
   const { scenario } = await loadScenario(path.resolve(cwd, token.scenario));
   if (settingsHash(scenario) !== token.settings) {
@@ -40,7 +42,8 @@ export async function replay(text: string, cwd = process.cwd()): Promise<ReplayR
   // A recorded livelock ended at its step budget, so it gets the same budget back; any other run may
   // take one step more, so that going on past the recording is reported as departing from it.
   const stepBudget = token.kind === 'livelock' ? token.schedule.length : token.schedule.length + 1;
-  const coordinator = coordinatorFor({ scenario: { ...scenario, seed: token.seed }, allocator: allocator!, stepBudget, lock: token.lock }, size);
+  // A token made before plain accesses could be points was made with Atomics calls only.
+  const coordinator = coordinatorFor({ scenario: { ...scenario, seed: token.seed }, allocator: allocator!, stepBudget, lock: token.lock, points: points ?? token.points ?? 'atomics' }, size);
   try {
     const result = await coordinator.run(new Replay(token.schedule, token.hashes));
     const outcome = result.outcome === 'diverged' ? 'diverged' : result.outcome === 'violation' ? 'violation' : 'pass';

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { UsageError } from '../cli/usage-error.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import type { PointsMode } from './plain-access-mode.ts';
 
 export const TOKEN_PREFIX = 'pagerace';
 export const TOKEN_VERSION = 1;
@@ -30,6 +31,8 @@ export interface ReplayToken {
   /** The workload seed. */
   seed: string;
   lock: boolean;
+  /** The scheduling points it was made with (`--points`); a token without it was made with Atomics calls only. */
+  points?: PointsMode;
   /** How the schedule was found, for the record: `random`, `pct d=3`, `shrunk`. */
   strategy: string;
   /** The thread of every step. */

@@ -1,6 +1,6 @@
 /**
- * The trace of a controlled run: every scheduling step, which thread took it, the Atomics call it made
- * and what the call saw. Rendered one column per thread, with the violating step marked and the early
+ * The trace of a controlled run: every scheduling step, which thread took it, the Atomics call or plain
+ * read or write it made (`read u8[200] saw 0x0f`, `write u8[200] 0x1f`) and what it saw. Rendered one column per thread, with the violating step marked and the early
  * steps folded except those that touched the same memory as the last ones.
  */
 import { Request, arrayTypes, requestNames, waitResultNames } from './protocol.ts';
@@ -81,6 +81,11 @@ export function describeCall(step: Pick<Step, 'request' | 'array' | 'index' | 'a
       return name;
     case Request.load:
       return `load ${where}`;
+    case Request.read:
+      return `read ${where}`;
+    case Request.write:
+      // A method's write (copyWithin, sort) has no one value to show.
+      return Number.isNaN(step.arg1) ? `write ${where}` : `write ${where} ${show(step.array, step.arg1)}`;
     case Request.compareExchange:
       return `cas ${where} ${show(step.array, step.arg1)} -> ${show(step.array, step.arg2)}`;
     case Request.wait:
@@ -102,7 +107,8 @@ export function describeStep(step: Step): string {
     return `${call} saw ${show(step.array, step.observed)} (${won ? 'won' : 'lost'})`;
   }
   if (step.request === Request.notify) return `${call} -> woke ${step.observed}`;
-  if (step.request === Request.store) return call;
+  if (step.request === Request.store || step.request === Request.write) return call;
+  if (step.request === Request.read) return `${call} saw ${show(step.array, step.observed)}`;
   return `${call} = ${show(step.array, step.observed)}`;
 }
 

@@ -1,6 +1,7 @@
 /**
  * A controlled worker's task: the same stress thread, the same allocator code, but every Atomics call
- * on the allocator's buffer waits for the coordinator's go (see intercept.ts). One task runs schedule
+ * on the allocator's buffer, and with `--points all` every plain typed-array read and write of the code
+ * under test there (plain-access.ts), waits for the coordinator's go (see intercept.ts). One task runs schedule
  * after schedule: the coordinator resets the buffers between them and bumps the epoch to start the
  * next. Loaded through `workers/controlled.mjs`.
  */
@@ -13,6 +14,10 @@ import { RunViews } from '../stress/layout.ts';
 import { StressThread } from '../stress/stress-thread.ts';
 import type { StressTask, WorkerReport } from '../stress/task.ts';
 import { ControlledAbort, Interceptor } from './intercept.ts';
+import { startPlainAccess, stopPlainAccess } from './plain-access.ts';
+import { markSubjectRoot } from './plain-access-loader.ts';
+import { patchTypedArrayMethods, unpatchTypedArrayMethods } from './plain-access-methods.ts';
+import type { PointsMode } from './plain-access-mode.ts';
 import { QUIT, REPORT_BYTES, Request, SLOT_BYTES, kEpochField, kReportEpochField, kReportLengthField } from './protocol.ts';
 
 export interface ControlledTask extends StressTask {
@@ -25,9 +30,15 @@ export interface ControlledTask extends StressTask {
   spin: number;
   /** Where each thread writes its report at the end of a schedule. */
   reports: SharedArrayBuffer;
+  /**
+   * Which accesses are scheduling points; the pool's workerData says the same, since the loader must
+   * know it before any module is imported (workers/controlled.mjs). Default: all.
+   */
+  points?: PointsMode;
 }
 
 export default async function controlledWorker(task: ControlledTask): Promise<void> {
+  if (task.points !== 'atomics' && 'module' in task.allocator) markSubjectRoot(task.allocator.module);
   const definition = await loadAllocator(task.allocator);
   const slot = new Int32Array(task.control, task.thread * SLOT_BYTES, SLOT_BYTES >> 2);
   const area = new Uint8Array(task.reports, task.thread * REPORT_BYTES, REPORT_BYTES);
@@ -56,7 +67,7 @@ function runSchedule(task: ControlledTask, definition: AllocatorDefinition): Wor
   const views = new RunViews(task.buffer, task.layout, task.allocatorBuffer);
   // Attached before the Atomics functions are wrapped: setting up a view is not part of the race.
   let allocator = checkAttached(
-    definition.attach(views.allocatorRegion, task.layout.pages, task.thread, { schedulable: true }),
+    definition.attach(views.allocatorRegion, task.layout.pages, task.thread),
     refName(task.allocator),
   );
   let lock: GlobalLock | undefined;
@@ -74,13 +85,22 @@ function runSchedule(task: ControlledTask, definition: AllocatorDefinition): Wor
     onViolation: () => interceptor.park(Request.violation),
     timed: false,
   });
+  const plain = task.points !== 'atomics';
   interceptor.install();
+  if (plain) {
+    startPlainAccess(interceptor, task.allocatorBuffer);
+    patchTypedArrayMethods(interceptor, task.allocatorBuffer);
+  }
   try {
     thread.run();
     interceptor.park(Request.done);
   } catch (error) {
     if (!(error instanceof ControlledAbort)) throw error;
   } finally {
+    if (plain) {
+      unpatchTypedArrayMethods();
+      stopPlainAccess();
+    }
     interceptor.uninstall();
   }
   return thread.summary();
