@@ -134,7 +134,7 @@ export class UserHost {
 
   /** The audit at quiescence (check/audit.ts), run in the host over the shared buffer. */
   async audit(checks: boolean, phase?: Phase): Promise<Violation[]> {
-    return (await this.request({ op: 'audit', checks, ...(phase ? { phase } : {}) })) as Violation[];
+    return (await this.request({ op: 'audit', checks, ...(phase ? { phase } : {}) }, phase ? ` after ${phase}` : '')) as Violation[];
   }
 
   async close(): Promise<void> {
@@ -142,14 +142,15 @@ export class UserHost {
     await this.worker.terminate();
   }
 
-  private request(body: HostCommand): Promise<unknown> {
+  /** `during` follows the call's name in a message: ` after fill` for an audit. */
+  private request(body: HostCommand, during = ''): Promise<unknown> {
     if (this.dead) return Promise.reject(this.dead);
     if (this.pending) return Promise.reject(new Error('the allocator host is busy: one call at a time'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const call = this.inFlight() ?? body.op;
-        this.fail(`the allocator's ${call} did not return within ${seconds(this.timeoutMs)}`, 'hang');
+        this.fail(`the allocator's ${call}${during} did not return within ${seconds(this.timeoutMs)}`, 'hang');
       }, this.timeoutMs);
       this.pending = { id, resolve, reject, timer };
       this.worker.postMessage({ ...body, id } as HostRequest);
