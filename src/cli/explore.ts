@@ -62,7 +62,7 @@ await runCommand('explore', async () => {
   const loaded = await loadScenario(positionals[0]!);
   const scenario = loaded.scenario;
   const scenarioFile = path.relative(process.cwd(), loaded.file) || loaded.file;
-  const allocators = await loadAllocators(values.allocator !== undefined ? values.allocator.split(',').map((s) => s.trim()) : scenario.allocators);
+  const allocators = await loadAllocators(values.allocator !== undefined ? values.allocator.split(',').map((s) => s.trim()) : scenario.allocators, undefined, scenario.explore.pages);
   const size = {
     threads: values.threads !== undefined ? parsePositiveInt('threads', values.threads, 8) : scenario.explore.threads,
     ops: values.ops !== undefined ? parsePositiveInt('ops', values.ops) : scenario.explore.ops,

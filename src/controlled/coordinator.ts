@@ -215,7 +215,16 @@ export class Coordinator {
 
   async run(scheduler: Scheduler): Promise<ScheduleResult> {
     const { scenario, threads } = this.config;
-    const session = (this.session ??= await this.open());
+    const failed = (error: unknown): ScheduleResult => {
+      if (!(error instanceof UserCodeFailure)) throw error;
+      return { outcome: 'violation', violations: [error.violation()], steps: [], violationStep: -1, schedule: [], hashes: new Uint8Array(0), digest: digestOf([]), preemptions: 0 };
+    };
+    let session: Session;
+    try {
+      session = this.session ??= await this.open();
+    } catch (error) {
+      return failed(error);
+    }
     const { views, slots, slots64, failures, batch, host } = session;
     // A fresh start: harness bookkeeping zeroed, the allocator formatted, memory taken offline again,
     // the allocator's part in one round trip to the host.
@@ -225,11 +234,10 @@ export class Coordinator {
     try {
       await host.prepare(threads, scenario.name, session.growRange);
     } catch (error) {
-      if (!(error instanceof UserCodeFailure)) throw error;
       // No thread has run: the schedule is this one violation. The host is gone or not to be trusted,
       // so the next schedule starts a new session.
       await this.discard();
-      return { outcome: 'violation', violations: [error.violation()], steps: [], violationStep: -1, schedule: [], hashes: new Uint8Array(0), digest: digestOf([]), preemptions: 0 };
+      return failed(error);
     }
     batch.header.fill(0);
     batch.header[kOwnerField] = Owner.coordinator;

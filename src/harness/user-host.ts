@@ -13,12 +13,11 @@ import { UsageError } from '../cli/usage-error.ts';
 import type { Phase } from '../scenario/schema.ts';
 import type { Layout } from '../stress/layout.ts';
 import { type HostCommand, type HostData, type HostError, type HostHello, type HostReply, type HostRequest, HostCall, STATUS_BYTES, kCallArgField, kCallField } from './user-host-protocol.ts';
+import { START_GRACE_TEXT, startGraceMs } from './start-grace.ts';
 import { heapLimitMb, outOfMemoryText, workerLimits } from './worker-limits.ts';
 
 const hostFile = new URL('../../workers/host.mjs', import.meta.url);
 
-/** Time the host gets to load tsx and the harness: pagerace's own code, so missing it is an internal error. */
-const BOOT_TIMEOUT_MS = 120_000;
 /** Time a module's top level gets to run when it is imported. */
 export const IMPORT_TIMEOUT_MS = 10_000;
 
@@ -79,8 +78,15 @@ export class UserHost {
     worker.unref();
     const heapMb = heapLimitMb(workers);
     const importMs = options.importTimeoutMs ?? IMPORT_TIMEOUT_MS;
+    // The host loads tsx and the harness while the run's other workers do the same: it gets the start
+    // grace of a pool that size. Missing it is no fault of the allocator's, but it stops the run the
+    // way workers that do not start do: as a hang of the start.
+    const bootMs = startGraceMs(workers);
     const info = await new Promise<AllocatorInfo>((resolve, reject) => {
-      let timer = setTimeout(() => fail(new Error(`the allocator host did not start within ${BOOT_TIMEOUT_MS / 1000} s`)), BOOT_TIMEOUT_MS);
+      let timer = setTimeout(
+        () => fail(new UserCodeFailure('hang', `the user host (the worker that runs the allocator's init and audits) did not start within ${seconds(bootMs)} (${START_GRACE_TEXT}, ${workers} workers starting): the machine is overloaded, or pagerace is stuck`)),
+        bootMs,
+      );
       const fail = (error: Error) => {
         clearTimeout(timer);
         worker.off('message', onMessage);

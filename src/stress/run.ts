@@ -75,7 +75,14 @@ export async function runStress(options: RunOptions): Promise<RunResult> {
   const name = refName(options.allocator);
   const growRange = offlineRange(scenario, options.definition, name);
   // The host starts while the pool's workers do; it counts as one more worker for their memory share.
-  const host = await UserHost.start(options.allocator, name, { timeoutMs: scenario.watchdogMs, workers: threads + 1 });
+  let host: UserHost;
+  try {
+    host = await UserHost.start(options.allocator, name, { timeoutMs: scenario.watchdogMs, workers: threads + 1 });
+  } catch (error) {
+    if (!(error instanceof UserCodeFailure)) throw error;
+    const layout = computeLayout(threads, scenario.pages, 0);
+    return summarize(options, new RunViews(new SharedArrayBuffer(layout.totalBytes), layout), new Array(threads), [error.violation()], 1, error.kind, performance.now(), name);
+  }
   try {
     return await runWithHost(options, host, name, growRange);
   } finally {
