@@ -2,8 +2,9 @@
  * How long a pool of workers gets to start (each loads tsx, the harness and the allocator module)
  * before the ones still starting count as hung. Starting costs CPU time per worker, and a pool's
  * workers start together on however many cores are free, so the time grows with the pool: a fixed 30 s
- * failed 64 workers on the 2-core development machine under load (they had all started after about
- * 70 s). Waiting is also judged by progress: the grace is counted from the last time another worker of
+ * failed 64 workers on the 2-core development machine under load (load average near 30: a false hang,
+ * "did not start within 35000 ms"); with this grace (163 s for 64, from the last worker that started)
+ * the same run passed, 4 min in all. Waiting is also judged by progress: the grace is counted from the last time another worker of
  * the pool finished starting, so a slow but moving start is never a hang, and a stuck one is found
  * within one grace of the last worker that made it.
  */
