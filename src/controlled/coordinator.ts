@@ -17,7 +17,7 @@ import { type AllocatorInfo, type AllocatorRef, refName } from '../alloc/load-al
 import type { Violation } from '../check/violation.ts';
 import { startGraceMs } from '../harness/start-grace.ts';
 import { UserCodeFailure, UserHost } from '../harness/user-host.ts';
-import { workerLimits } from '../harness/worker-limits.ts';
+import { heapLimitMb, outOfMemoryText, workerLimits } from '../harness/worker-limits.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { RunViews, computeLayout } from '../stress/layout.ts';
 import { readCurrentOp, readLog } from '../stress/op-log.ts';
@@ -154,6 +154,7 @@ export class Coordinator {
     const reports = new SharedArrayBuffer(threads * REPORT_BYTES);
     const batchBuffer = new SharedArrayBuffer(BatchViews.bytes);
     const failures: (string | undefined)[] = new Array(threads);
+    const heapMb = heapLimitMb(threads + 1);
     // The offline range (if any) and the spurious-OOM guarantee are the same for every schedule.
     await host.bind(buffer, layout, allocatorBuffer);
     const tasks = Array.from({ length: threads }, (_, thread) =>
@@ -176,7 +177,7 @@ export class Coordinator {
           guaranteedRun: this.config.lock || definition.locking === 'lock-free' ? guaranteedRun(scenario, definition, threads, growRange?.count ?? 0) : 0,
           ...(growRange ? { growRange } : {}),
         })
-        .catch((error: unknown) => void (failures[thread] = String((error as Error)?.message ?? error).split('\n')[0])),
+        .catch((error: unknown) => void (failures[thread] = outOfMemoryText(error, heapMb) ?? String((error as Error)?.message ?? error).split('\n')[0])),
     );
     return {
       views,

@@ -87,8 +87,8 @@ async function expectStressViolation(module: string, kind: 'crash' | 'hang', mes
 }
 
 /** An exploration that fails: exit 1 and the violation, named, on stdout. */
-async function expectExploreViolation(module: string, kind: 'crash' | 'hang', message: RegExp) {
-  const result = await run('explore', module);
+async function expectExploreViolation(module: string, kind: 'crash' | 'hang', message: RegExp, scenarioFile = quick) {
+  const result = await run('explore', module, scenarioFile);
   expect(result.code, `${result.stdout}\n${result.stderr}`).toBe(1);
   expect(result.stderr).not.toMatch(/internal error|^\s+at /m);
   expect(result.stdout).toMatch(new RegExp(`^✗ ${kind}: ${message.source}`, 'm'));
@@ -141,4 +141,6 @@ describe('under controlled scheduling too', () => {
   it('audit throws', () => expectExploreViolation('throws-in-audit', 'crash', /the allocator's audit\(\) after fill threw Error: audit refuses on purpose/));
   it('init loops forever', () => expectExploreViolation('loops-in-init', 'hang', /the allocator's init\(\) did not return within 3 s/));
   it('isAllocated loops forever', () => expectExploreViolation('loops-in-is-allocated', 'hang', /the allocator's isAllocated\(3\) after fill did not return within 3 s/));
+  it("a thread exhausts its worker's memory", () =>
+    expectExploreViolation('exhausts-memory-at-once', 'crash', /thread 1 failed: ran out of memory: its worker reached the \d+ MB heap limit and was terminated/, slow));
 });
