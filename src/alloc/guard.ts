@@ -33,3 +33,14 @@ export function checkPage(name: string, page: number, pages: number): void {
     throw new RangeError(`${name}: isAllocated(${String(page)}): page is out of range 0..${pages - 1}`);
   }
 }
+
+/**
+ * Why `result` is not something `alloc(count)` may return over `pages` pages, or undefined when it is
+ * one: -1 (no such run is free), or the first page of a run that lies inside the pages. Any other
+ * negative number, a fraction, NaN or a non-number is the allocator's bug, never an out-of-memory.
+ */
+export function allocResultProblem(result: unknown, count: number, pages: number): string | undefined {
+  if (typeof result === 'number' && Number.isInteger(result) && result >= -1 && (result === -1 || result + count <= pages)) return undefined;
+  const shown = typeof result === 'number' ? String(result) : typeof result === 'string' ? JSON.stringify(result.slice(0, 40)) : `a ${typeof result}`;
+  return `alloc(${count}) returned ${shown}, which is neither -1 (no run free) nor the first page of a run inside pages 0..${pages - 1}`;
+}

@@ -1,12 +1,15 @@
 /**
  * Finds the allocator a run names: a built-in or known-bug variant by name, or a user's module by path.
- * A module's default export is checked against the contract here, on the main thread, so that a bad
- * module is one clear line and exit 2 before any worker starts.
+ * A user's module is imported and checked against the contract in a user host (a worker with a
+ * deadline, harness/user-host.ts), never on the main thread: its top level is user code too, and may
+ * throw, loop or exhaust memory. A bad module is one clear line and exit 2 before any worker starts;
+ * the main thread keeps only the definition's plain fields (AllocatorInfo).
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../cli/usage-error.ts';
+import { UserHost } from '../harness/user-host.ts';
 import type { AllocatorDefinition, PageAllocator } from './contract.ts';
 import { allocators } from './registry.ts';
 
@@ -72,6 +75,7 @@ export function checkDefinition(value: unknown, where: string): AllocatorDefinit
     [typeof d.init === 'function', 'init must be a function'],
     [typeof d.attach === 'function', 'attach must be a function'],
     [d.audit === undefined || typeof d.audit === 'function', 'audit must be a function when given'],
+    [d.growUnit === undefined || (Number.isInteger(d.growUnit) && (d.growUnit as number) >= 1), `growUnit must be an integer >= 1 when given, got ${JSON.stringify(d.growUnit)}`],
   ];
   const problem = rules.find(([ok]) => !ok)?.[1];
   if (problem) throw new UsageError(`${where}: not an allocator definition: ${problem}`);
@@ -88,19 +92,43 @@ export function checkAttached(value: unknown, where: string): PageAllocator {
   return value as PageAllocator;
 }
 
+/**
+ * What the main thread knows of an allocator: the definition's plain fields, which plan a run, and none
+ * of its code, which runs only in workers. A built-in's full definition is one too.
+ */
+export type AllocatorInfo = Pick<AllocatorDefinition, 'name' | 'locking' | 'maxRun' | 'runSizes' | 'growUnit' | 'description' | 'defect'>;
+
 export interface LoadedAllocator {
   ref: AllocatorRef;
   /** As the user named it: a registry name or the path they gave. */
   name: string;
-  definition: AllocatorDefinition;
+  definition: AllocatorInfo;
 }
 
-/** Resolves and loads every allocator a run names, failing on the first bad one with a UsageError. */
-export function loadAllocators(specs: string[], cwd = process.cwd()): Promise<LoadedAllocator[]> {
-  return Promise.all(
-    specs.map(async (spec) => {
-      const ref = resolveAllocator(spec, cwd);
-      return { ref, name: spec, definition: await loadAllocator(ref) };
-    }),
-  );
+/** How long `sharedBytes` may take when a module is checked (a pure size computation). */
+const CHECK_TIMEOUT_MS = 5000;
+
+/**
+ * Resolves and checks every allocator a run names, failing on the first bad one with a UsageError.
+ * With `pages`, each module's `sharedBytes(pages)` is checked too, so that a bad answer is found before
+ * anything runs.
+ */
+export async function loadAllocators(specs: string[], cwd = process.cwd(), pages?: number): Promise<LoadedAllocator[]> {
+  const loaded: LoadedAllocator[] = [];
+  // One at a time: each check starts a worker, and a failure ends the whole command anyway.
+  for (const spec of specs) {
+    const ref = resolveAllocator(spec, cwd);
+    if ('builtin' in ref) {
+      loaded.push({ ref, name: spec, definition: allocators[ref.builtin]! });
+      continue;
+    }
+    const host = await UserHost.start(ref, spec, { timeoutMs: CHECK_TIMEOUT_MS });
+    try {
+      if (pages !== undefined) await host.sharedBytes(pages);
+      loaded.push({ ref, name: spec, definition: host.info });
+    } finally {
+      await host.close();
+    }
+  }
+  return loaded;
 }

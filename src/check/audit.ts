@@ -2,6 +2,9 @@
  * The audit at quiescence (every thread parked at a barrier, or gone): the allocator's own consistency
  * check, then its view of every page against the ledger. Allocated but held by nobody is a leak; held
  * but free in the allocator's eyes is a lost page.
+ *
+ * It calls allocator code (audit, isAllocated) for every page, so it runs in the user host
+ * (harness/user-host-worker.ts), under a deadline, never on the main thread.
  */
 import type { AllocatorDefinition, PageAllocator, SharedRegion } from '../alloc/contract.ts';
 import type { Phase } from '../scenario/schema.ts';
@@ -12,7 +15,7 @@ import { MAX_PAGES_LISTED, type Violation } from './violation.ts';
 const MAX_AUDIT_LINES = 5;
 
 export function auditAtQuiescence(
-  definition: AllocatorDefinition,
+  definition: Pick<AllocatorDefinition, 'name' | 'audit'>,
   region: SharedRegion,
   pages: number,
   view: PageAllocator,

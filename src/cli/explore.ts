@@ -85,7 +85,8 @@ await runCommand('explore', async () => {
     console.error(`note: ${scenarioFile} has changed since ${from.file} was written; exploring the file as it is now, at the run's size and seed`);
   }
   const specs = values.allocator !== undefined ? values.allocator.split(',').map((s) => s.trim()) : from ? [from.config.allocator] : scenario.allocators;
-  const allocators = await loadAllocators(specs);
+  // sharedBytes is checked at the scenario's explore size before anything runs; every run checks its own.
+  const allocators = await loadAllocators(specs, undefined, scenario.explore.pages);
   // Sizes given on the command line win over a stress run's, which win over the scenario file's; any
   // size given fixes the size, and without one the exploration grows it.
   const given: Partial<RunSize> = {

@@ -73,7 +73,7 @@ export async function stressCommand(argv: string[], defaultScenario?: string): P
   if (!checks) extraFlags.push('--checks', 'none');
   const threads = values.threads !== undefined ? parseIntList('threads', values.threads, 64) : scenario.threads;
   const specs = values.allocator !== undefined ? values.allocator.split(',').map((s) => s.trim()) : scenario.allocators;
-  const allocators = await loadAllocators(specs);
+  const allocators = await loadAllocators(specs, undefined, scenario.pages);
 
   const json = values.json;
   const progress = new Progress(!json && process.stderr.isTTY === true);

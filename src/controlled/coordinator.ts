@@ -12,15 +12,16 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import type { AllocatorDefinition } from '../alloc/contract.ts';
 import { GlobalLock } from '../alloc/global-lock.ts';
-import { type AllocatorRef, checkAttached, refName } from '../alloc/load-allocator.ts';
-import { auditAtQuiescence } from '../check/audit.ts';
+import { type AllocatorInfo, type AllocatorRef, refName } from '../alloc/load-allocator.ts';
 import type { Violation } from '../check/violation.ts';
+import { startGraceMs } from '../harness/start-grace.ts';
+import { UserCodeFailure, UserHost } from '../harness/user-host.ts';
+import { heapLimitMb, outOfMemoryText, workerLimits } from '../harness/worker-limits.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { RunViews, computeLayout } from '../stress/layout.ts';
 import { readCurrentOp, readLog } from '../stress/op-log.ts';
-import { guaranteedRun, takeOfflineAtStart } from '../stress/run.ts';
+import { guaranteedRun, offlineRange } from '../stress/run.ts';
 import type { WorkerReport } from '../stress/task.ts';
 import {
   BATCH,
@@ -62,7 +63,7 @@ import type { ControlledTask } from './worker.ts';
 export interface ControlledConfig {
   /** The scenario, already cut to the controlled run's size (threads, ops, pages). */
   scenario: Scenario;
-  definition: AllocatorDefinition;
+  definition: AllocatorInfo;
   allocator: AllocatorRef;
   threads: number;
   lock: boolean;
@@ -92,8 +93,6 @@ export interface ScheduleResult {
 }
 
 const workerFile = new URL('../../workers/controlled.mjs', import.meta.url).href;
-/** Time workers get to start (load tsx and the allocator module) before the first schedule's start counts as a hang. */
-const START_GRACE_MS = 30_000;
 /** The first batch of a run of plain calls decides this many steps ahead; it doubles while used up. */
 const MIN_BATCH = 32;
 /** Polls before the coordinator sleeps while the running thread has not parked yet. */
@@ -109,6 +108,9 @@ interface Session {
   /** First line of the error of a worker whose task failed. */
   failures: (string | undefined)[];
   epoch: number;
+  /** Where the allocator's code runs for the coordinator: init, attach, removeMemory, audits. */
+  host: UserHost;
+  growRange: { first: number; count: number } | undefined;
 }
 
 export class Coordinator {
@@ -128,15 +130,28 @@ export class Coordinator {
       idleTimeout: 10 * 60_000,
       // The worker's loader must know before it imports anything whether to rewrite plain accesses.
       workerData: { points: this.config.points ?? DEFAULT_POINTS },
+      // A worker that exhausts its heap is terminated (its task fails: a crash of that thread), instead
+      // of V8 aborting the whole process. The user host is one more worker.
+      resourceLimits: workerLimits(this.config.threads + 1),
     });
     pool.on('error', () => {});
     return pool;
   }
 
   /** Buffers and one long-lived task per thread, made once and reused by every schedule. */
-  private open(): Session {
+  private async open(): Promise<Session> {
     const { scenario, definition, threads } = this.config;
-    const layout = computeLayout(threads, scenario.pages, (definition.sharedBytes(scenario.pages) + 7) & ~7, true);
+    const name = refName(this.config.allocator);
+    const growRange = offlineRange(scenario, definition, name);
+    const host = await UserHost.start(this.config.allocator, name, { timeoutMs: this.config.watchdogMs, workers: threads + 1 });
+    let sharedBytes: number;
+    try {
+      sharedBytes = await host.sharedBytes(scenario.pages);
+    } catch (error) {
+      await host.close();
+      throw error;
+    }
+    const layout = computeLayout(threads, scenario.pages, (sharedBytes + 7) & ~7, true);
     const buffer = new SharedArrayBuffer(layout.totalBytes);
     const allocatorBuffer = new SharedArrayBuffer(layout.allocatorBufferBytes);
     const views = new RunViews(buffer, layout, allocatorBuffer);
@@ -144,10 +159,9 @@ export class Coordinator {
     const reports = new SharedArrayBuffer(threads * REPORT_BYTES);
     const batchBuffer = new SharedArrayBuffer(BatchViews.bytes);
     const failures: (string | undefined)[] = new Array(threads);
+    const heapMb = heapLimitMb(threads + 1);
     // The offline range (if any) and the spurious-OOM guarantee are the same for every schedule.
-    definition.init(views.allocatorRegion, scenario.pages);
-    const probe = checkAttached(definition.attach(views.allocatorRegion, scenario.pages, threads), refName(this.config.allocator));
-    const growRange = takeOfflineAtStart(scenario, definition, probe, refName(this.config.allocator));
+    await host.bind(buffer, layout, allocatorBuffer);
     const tasks = Array.from({ length: threads }, (_, thread) =>
       this.pool
         .run({
@@ -169,7 +183,7 @@ export class Coordinator {
           guaranteedRun: this.config.lock || definition.locking === 'lock-free' ? guaranteedRun(scenario, definition, threads, growRange?.count ?? 0) : 0,
           ...(growRange ? { growRange } : {}),
         })
-        .catch((error: unknown) => void (failures[thread] = String((error as Error)?.message ?? error).split('\n')[0])),
+        .catch((error: unknown) => void (failures[thread] = outOfMemoryText(error, heapMb) ?? String((error as Error)?.message ?? error).split('\n')[0])),
     );
     return {
       views,
@@ -179,6 +193,8 @@ export class Coordinator {
       tasks,
       failures,
       epoch: 0,
+      host,
+      growRange,
     };
   }
 
@@ -191,30 +207,45 @@ export class Coordinator {
         Atomics.notify(slot, kEpochField);
       }
       await Promise.race([Promise.all(session.tasks), sleep(2000)]);
+      await session.host.close();
     }
     await this.pool.destroy();
   }
 
   /** Replaces workers that could not be brought back to the start (one is stuck in plain code). */
   private async discard(): Promise<void> {
+    await this.session?.host.close();
     this.session = undefined;
     await this.pool.destroy();
     this.pool = this.newPool();
   }
 
   async run(scheduler: Scheduler): Promise<ScheduleResult> {
-    const { scenario, definition, threads } = this.config;
-    const pages = scenario.pages;
-    const session = (this.session ??= this.open());
-    const { views, slots, slots64, failures, batch } = session;
-    // A fresh start: harness bookkeeping zeroed, the allocator formatted, memory taken offline again.
+    const { scenario, threads } = this.config;
+    const failed = (error: unknown): ScheduleResult => {
+      if (!(error instanceof UserCodeFailure)) throw error;
+      return { outcome: 'violation', violations: [error.violation()], steps: [], violationStep: -1, schedule: [], hashes: new Uint8Array(0), digest: digestOf([]), preemptions: 0 };
+    };
+    let session: Session;
+    try {
+      session = this.session ??= await this.open();
+    } catch (error) {
+      return failed(error);
+    }
+    const { views, slots, slots64, failures, batch, host } = session;
+    // A fresh start: harness bookkeeping zeroed, the allocator formatted, memory taken offline again,
+    // the allocator's part in one round trip to the host.
     new Uint8Array(views.buffer).fill(0);
     new Uint8Array(views.allocatorBuffer).fill(0);
-    definition.init(views.allocatorRegion, pages);
     GlobalLock.init(views.lockRegion);
-    const name = refName(this.config.allocator);
-    const mainView = checkAttached(definition.attach(views.allocatorRegion, pages, threads), name);
-    takeOfflineAtStart(scenario, definition, mainView, name);
+    try {
+      await host.prepare(threads, scenario.name, session.growRange);
+    } catch (error) {
+      // No thread has run: the schedule is this one violation. The host is gone or not to be trusted,
+      // so the next schedule starts a new session.
+      await this.discard();
+      return failed(error);
+    }
     batch.header.fill(0);
     batch.header[kOwnerField] = Owner.coordinator;
     const epoch = ++session.epoch;
@@ -239,6 +270,8 @@ export class Coordinator {
     const waits = new WaitModel(threads, views.allocatorBuffer);
     let barriers = 0;
     let previous = -1;
+    /** Set when the allocator's code failed in the host: the session is not reused. */
+    let hostFailed = false;
 
     const request = (t: number) => slots[t]![kRequestField]!;
     const pendingCall = (t: number) => {
@@ -282,7 +315,8 @@ export class Coordinator {
 
     // Every thread starts running and parks before its first step. The first schedule of a session
     // also waits for the workers to start (tsx and the module graph): that is not a hang.
-    const startLimit = this.config.watchdogMs + (epoch === 1 ? START_GRACE_MS : 0);
+    // The grace grows with the pool, and each thread that parks restarts the clock for the next.
+    const startLimit = this.config.watchdogMs + (epoch === 1 ? startGraceMs(threads) : 0);
     for (let t = 0; t < threads && outcome === 'pass'; t++) {
       const parked = await this.waitParked(slots[t]!, failures, t, startLimit);
       if (parked !== true) stop(this.stuck(t, parked, history));
@@ -318,7 +352,15 @@ export class Coordinator {
       if (allAtBarrier) {
         // Quiescence: audit what the phase that just ended left, as stress mode does at a barrier.
         if (barriers > 0) {
-          const found = auditAtQuiescence(definition, views.allocatorRegion, pages, mainView, views.ledger, scenario.workload.phases[barriers - 1]);
+          const phase = scenario.workload.phases[barriers - 1];
+          let found: Violation[];
+          try {
+            found = await host.audit(true, phase);
+          } catch (error) {
+            if (!(error instanceof UserCodeFailure)) throw error;
+            found = [error.violation(phase)];
+            hostFailed = true;
+          }
           if (found.length > 0) {
             for (const v of found) stop(v);
             break;
@@ -415,7 +457,7 @@ export class Coordinator {
       Atomics.notify(slot, kTurnField);
     }
     const reports = await this.collectReports(session, epoch);
-    if (!reports) await this.discard();
+    if (!reports || hostFailed) await this.discard();
     // The violation the workers recorded (the ledger's, the allocator's errors) comes first.
     const found = (reports ?? []).flatMap((r) => r?.violations ?? []);
     if (outcome === 'violation' && found.length > 0) violations.unshift(...found);

@@ -2,6 +2,7 @@
  * The worker threads of one stress run: a piscina pool of exactly N threads, one task each.
  */
 import { Piscina } from 'piscina';
+import { heapLimitMb, workerLimits } from '../harness/worker-limits.ts';
 import type { StressTask, WorkerReport } from './task.ts';
 
 const workerFile = new URL('../../workers/stress.mjs', import.meta.url).href;
@@ -9,8 +10,12 @@ const workerFile = new URL('../../workers/stress.mjs', import.meta.url).href;
 export class StressPool {
   private readonly pool: Piscina<StressTask, WorkerReport>;
   private destroyed = false;
+  /** Each worker's heap limit: a worker that reaches it is terminated, and its task fails. */
+  readonly heapMb: number;
 
   constructor(readonly threads: number) {
+    // The run's user host is one more worker sharing the machine's memory.
+    this.heapMb = heapLimitMb(threads + 1);
     this.pool = new Piscina({
       filename: workerFile,
       minThreads: threads,
@@ -18,6 +23,9 @@ export class StressPool {
       // One task per worker at a time: with N tasks on N workers, every task gets a thread of its own.
       concurrentTasksPerWorker: 1,
       idleTimeout: 10 * 60_000,
+      // Without limits, an allocator that exhausts memory aborts the whole process (V8's fatal heap
+      // limit, exit 134, no result file); with them only its worker ends, and the run reports a crash.
+      resourceLimits: workerLimits(threads + 1),
     });
     // A worker that dies between tasks is reported by the task that needed it; without a listener the
     // pool's 'error' event would take the whole process down.

@@ -1,13 +1,19 @@
 /**
  * The main thread's side of one stress run: lay out the shared buffer, start one task per thread,
  * release them together, audit at every phase barrier, watch for hangs, and gather what they found.
+ *
+ * The main thread runs no allocator code: sizing, formatting, the view audits use and memory taken
+ * offline before the run are the user host's (harness/user-host.ts), whose calls have a deadline, so
+ * that an allocator that throws, loops or exhausts memory there is a violation of this run like any
+ * other, and the sweep keeps what it gathered.
  */
-import type { AllocatorDefinition, PageAllocator } from '../alloc/contract.ts';
 import { GlobalLock } from '../alloc/global-lock.ts';
-import { type AllocatorRef, checkAttached, refName } from '../alloc/load-allocator.ts';
-import { auditAtQuiescence } from '../check/audit.ts';
+import { type AllocatorInfo, type AllocatorRef, refName } from '../alloc/load-allocator.ts';
 import type { ThreadHistory, Violation } from '../check/violation.ts';
 import { UsageError } from '../cli/usage-error.ts';
+import { START_GRACE_TEXT, startGraceMs } from '../harness/start-grace.ts';
+import { UserCodeFailure, UserHost } from '../harness/user-host.ts';
+import { outOfMemoryText } from '../harness/worker-limits.ts';
 import type { Phase, Scenario } from '../scenario/schema.ts';
 import { BUCKETS, mergeInto, toJson } from '../metrics/histogram.ts';
 import { allArrived, awaitArrivals, release, stopAll } from './barrier.ts';
@@ -43,7 +49,7 @@ import type { StressTask, WorkerReport } from './task.ts';
 
 export interface RunOptions {
   scenario: Scenario;
-  definition: AllocatorDefinition;
+  definition: AllocatorInfo;
   allocator: AllocatorRef;
   threads: number;
   checks: boolean;
@@ -65,17 +71,41 @@ const POLL_MS = 20;
 const STOP_GRACE_MS = 1000;
 
 export async function runStress(options: RunOptions): Promise<RunResult> {
+  const { scenario, threads } = options;
+  const name = refName(options.allocator);
+  const growRange = offlineRange(scenario, options.definition, name);
+  // The host starts while the pool's workers do; it counts as one more worker for their memory share.
+  let host: UserHost;
+  try {
+    host = await UserHost.start(options.allocator, name, { timeoutMs: scenario.watchdogMs, workers: threads + 1 });
+  } catch (error) {
+    if (!(error instanceof UserCodeFailure)) throw error;
+    const layout = computeLayout(threads, scenario.pages, 0);
+    return summarize(options, new RunViews(new SharedArrayBuffer(layout.totalBytes), layout), new Array(threads), [error.violation()], 1, error.kind, performance.now(), name);
+  }
+  try {
+    return await runWithHost(options, host, name, growRange);
+  } finally {
+    await host.close();
+  }
+}
+
+async function runWithHost(options: RunOptions, host: UserHost, name: string, growRange: { first: number; count: number } | undefined): Promise<RunResult> {
   const { scenario, definition, threads } = options;
   const pages = scenario.pages;
-  const layout = computeLayout(threads, pages, (definition.sharedBytes(pages) + 7) & ~7);
+  const started = performance.now();
+  const layout = computeLayout(threads, pages, ((await host.sharedBytes(pages)) + 7) & ~7);
   const buffer = new SharedArrayBuffer(layout.totalBytes);
   const views = new RunViews(buffer, layout);
-  definition.init(views.allocatorRegion, pages);
   GlobalLock.init(views.lockRegion);
-  const name = refName(options.allocator);
-  // The main thread's own view, for audits and memory changes; it runs only while every worker is parked.
-  const mainView = checkAttached(definition.attach(views.allocatorRegion, pages, threads), name);
-  const growRange = takeOfflineAtStart(scenario, definition, mainView, name);
+  await host.bind(buffer, layout);
+  try {
+    await host.prepare(threads, scenario.name, growRange);
+  } catch (error) {
+    // Nothing has started: the run is this one violation, and the sweep goes on to write its file.
+    if (!(error instanceof UserCodeFailure)) throw error;
+    return summarize(options, views, new Array(threads), [error.violation()], 1, error.kind, started, name);
+  }
   const task: Omit<StressTask, 'thread'> = {
     buffer,
     layout,
@@ -103,9 +133,11 @@ export async function runStress(options: RunOptions): Promise<RunResult> {
         settled++;
         // Workers the run terminates itself (after a hang) reject their tasks: that is not news.
         if (terminating) return;
-        // The worker itself failed (its module would not load, or it died): not the allocator's doing
-        // alone, but the run cannot go on, and it is reported as a crash of that thread.
-        violations.push({ kind: 'crash', message: `thread ${thread} failed: ${String((error as Error)?.message ?? error).split('\n')[0]}`, pages: [], threads: [thread], history: [] });
+        // The worker itself failed (its module would not load, it ran out of memory, or it died): not
+        // always the allocator's doing alone, but the run cannot go on, and it is a crash of that thread.
+        const oom = outOfMemoryText(error, options.pool.heapMb);
+        const message = `thread ${thread} ${oom ?? `failed: ${String((error as Error)?.message ?? error).split('\n')[0]}`}`;
+        violations.push({ kind: 'crash', message, pages: [], threads: [thread], history: [] });
         stopped ??= 'crash';
         stopAll(views.control);
       },
@@ -115,9 +147,22 @@ export async function runStress(options: RunOptions): Promise<RunResult> {
   const control = views.control;
   const phases = scenario.workload.phases;
   let barrier = 0; // barriers passed: 0 is the start, k is the end of phase k - 1
-  const started = performance.now();
   const lastOps = new Array<number>(threads).fill(-1);
-  const lastProgress = new Array<number>(threads).fill(started);
+  const lastProgress = new Array<number>(threads).fill(performance.now());
+  const start: StartWatch = { started: 0, since: performance.now() };
+  /** Audits in the host; a failure of the allocator's code there stops the run as a violation. */
+  const audit = async (phase: Phase | undefined): Promise<boolean> => {
+    try {
+      violations.push(...(await host.audit(options.checks, phase)));
+      return true;
+    } catch (error) {
+      if (!(error instanceof UserCodeFailure)) throw error;
+      violations.push(error.violation(phase));
+      stopped ??= error.kind;
+      stopAll(control);
+      return false;
+    }
+  };
   let churnDeadline = Infinity;
   let lastReport = 0;
   const onAbort = () => {
@@ -132,7 +177,7 @@ export async function runStress(options: RunOptions): Promise<RunResult> {
     const now = performance.now();
     if (Atomics.load(control, kStopField) === 0 && allArrived(control, threads)) {
       // Quiescence: every thread is parked. Audit what the phase that just ended left behind.
-      if (barrier > 0) violations.push(...auditAtQuiescence(definition, views.allocatorRegion, pages, mainView, options.checks ? views.ledger : undefined, phases[barrier - 1]));
+      if (barrier > 0 && !(await audit(phases[barrier - 1]))) continue;
       if (phases[barrier] === 'churn' && scenario.durationMs !== undefined) churnDeadline = now + scenario.durationMs;
       barrier++;
       lastProgress.fill(performance.now());
@@ -145,9 +190,9 @@ export async function runStress(options: RunOptions): Promise<RunResult> {
       stopAll(control);
     }
     if (!stopped && Atomics.load(control, kStopField) !== 0) stopped = 'crash';
-    const hung = stopped ? [] : findHung(views, threads, lastOps, lastProgress, now, scenario.watchdogMs);
+    const hung = stopped ? [] : findHung(views, threads, lastOps, lastProgress, start, now, scenario.watchdogMs);
     if (hung.length > 0) {
-      violations.push(hangViolation(views, hung, scenario.watchdogMs, phases, options.lock ? GlobalLock.owner(views.lockRegion) : -1));
+      violations.push(hangViolation(views, hung, scenario.watchdogMs, phases, options.lock ? GlobalLock.owner(views.lockRegion) : -1, start, now));
       stopped = 'hang';
       stopAll(control);
     }
@@ -173,9 +218,7 @@ export async function runStress(options: RunOptions): Promise<RunResult> {
   // A run that ended normally was audited at its last barrier. One stopped early between operations
   // (Ctrl-C, too many violations) is quiescent too, and worth auditing; after a crash or a hang a
   // thread may have died inside a call, so an audit would report its half-done work as damage.
-  if ((stopped === 'interrupted' || stopped === 'violations') && settled === threads) {
-    violations.push(...auditAtQuiescence(definition, views.allocatorRegion, pages, mainView, options.checks ? views.ledger : undefined, undefined));
-  }
+  if ((stopped === 'interrupted' || stopped === 'violations') && settled === threads) await audit(undefined);
   const all = [...violations, ...reports.flatMap((report) => report?.violations ?? [])];
   return summarize(options, views, reports, all, violations.length, stopped, started, name);
 }
@@ -253,7 +296,7 @@ function summarize(
  * "About": a run just taken from the queue belongs to nobody until it is freed (at most one run per
  * thread more). Twice as many slots as H covers that, and a lock-free search that sees a moving bitmap.
  */
-export function guaranteedRun(scenario: Scenario, definition: AllocatorDefinition, threads: number, offline: number): number {
+export function guaranteedRun(scenario: Scenario, definition: AllocatorInfo, threads: number, offline: number): number {
   const held = (threads + 1) * scenario.workload.maxHeldPages;
   // The offline range is out for the first third of churn (and again after a removal), so only the
   // rest of memory counts.
@@ -265,13 +308,13 @@ export function guaranteedRun(scenario: Scenario, definition: AllocatorDefinitio
   return best;
 }
 
-/** Takes the scenario's offline range out before threads start; returns it for thread 0 to add back. */
-export function takeOfflineAtStart(scenario: Scenario, definition: AllocatorDefinition, view: PageAllocator, name: string) {
+/**
+ * The range the scenario takes offline before threads start (the host takes it out after init), for
+ * thread 0 to add back; undefined when it takes none.
+ */
+export function offlineRange(scenario: Scenario, definition: AllocatorInfo, name: string): { first: number; count: number } | undefined {
   const wanted = scenario.memoryChanges?.offlineAtStart ?? 0;
   if (wanted === 0) return undefined;
-  if (!view.addMemory || !view.removeMemory) {
-    throw new UsageError(`allocator ${name} cannot add or remove memory (no addMemory/removeMemory), which scenario ${scenario.name} needs`);
-  }
   const unit = definition.growUnit ?? 1;
   const blocks = Math.ceil(scenario.pages / unit);
   const offlineBlocks = Math.ceil(wanted / unit);
@@ -279,20 +322,30 @@ export function takeOfflineAtStart(scenario: Scenario, definition: AllocatorDefi
     throw new UsageError(`scenario ${scenario.name}: memoryChanges.offlineAtStart ${wanted} leaves no ${name} block online (blocks of ${unit} pages)`);
   }
   const first = (blocks - offlineBlocks) * unit;
-  const range = { first, count: scenario.pages - first };
-  if (!view.removeMemory(range.first, range.count)) throw new Error(`${name}: could not take pages ${first}.. offline before the run`);
-  return range;
+  return { first, count: scenario.pages - first };
 }
 
-/** Time a worker gets to start (load tsx and the allocator module) before it counts as hung. */
-const START_GRACE_MS = 30_000;
+/** How the pool's start goes: threads that have left ThreadState.starting, and since when that count stands. */
+interface StartWatch {
+  started: number;
+  since: number;
+}
 
 /**
  * The threads that are running (or starting) but have made no progress for too long. Once one has, the
  * others stuck for at least half as long are named too: a thread blocked behind a hung lock holder is
- * part of the same story.
+ * part of the same story. Threads still starting are judged together, by the pool's progress: they are
+ * hung only when no thread of the pool has finished starting for the pool's start grace.
  */
-function findHung(views: RunViews, threads: number, lastOps: number[], lastProgress: number[], now: number, watchdogMs: number): number[] {
+function findHung(views: RunViews, threads: number, lastOps: number[], lastProgress: number[], start: StartWatch, now: number, watchdogMs: number): number[] {
+  let started = 0;
+  for (let t = 0; t < threads; t++) if (views.thread(t)[kStateField] !== ThreadState.starting) started++;
+  if (started !== start.started) {
+    start.started = started;
+    start.since = now;
+  }
+  const startLimit = watchdogMs + startGraceMs(threads);
+  const stuckFor: number[] = [];
   const limits: number[] = [];
   for (let t = 0; t < threads; t++) {
     const block = views.thread(t);
@@ -302,14 +355,15 @@ function findHung(views: RunViews, threads: number, lastOps: number[], lastProgr
       lastOps[t] = ops;
       lastProgress[t] = now;
     }
-    limits.push(state === ThreadState.starting ? watchdogMs + START_GRACE_MS : watchdogMs);
+    stuckFor.push(state === ThreadState.starting ? now - Math.max(lastProgress[t]!, start.since) : now - lastProgress[t]!);
+    limits.push(state === ThreadState.starting ? startLimit : watchdogMs);
   }
-  const stuck = (t: number, share: number) => now - lastProgress[t]! > limits[t]! * share;
-  if (!lastProgress.some((_, t) => stuck(t, 1))) return [];
-  return lastProgress.map((_, t) => t).filter((t) => stuck(t, 0.5));
+  const stuck = (t: number, share: number) => stuckFor[t]! > limits[t]! * share;
+  if (!stuckFor.some((_, t) => stuck(t, 1))) return [];
+  return stuckFor.map((_, t) => t).filter((t) => stuck(t, 0.5));
 }
 
-function hangViolation(views: RunViews, hung: number[], watchdogMs: number, phases: readonly Phase[], lockOwner: number): Violation {
+function hangViolation(views: RunViews, hung: number[], watchdogMs: number, phases: readonly Phase[], lockOwner: number, start: StartWatch, now: number): Violation {
   // The lock holder first: the others are most likely waiting for it.
   const ordered = [...hung].sort((a, b) => Number(b === lockOwner) - Number(a === lockOwner));
   const history: ThreadHistory[] = [];
@@ -317,7 +371,7 @@ function hangViolation(views: RunViews, hung: number[], watchdogMs: number, phas
     const block = views.thread(thread);
     const inFlight = readCurrentOp(block);
     history.push({ thread, ops: readLog(block), ...(inFlight ? { inFlight } : {}) });
-    if (block[kStateField] === ThreadState.starting) return `thread ${thread} did not start within ${watchdogMs + START_GRACE_MS} ms`;
+    if (block[kStateField] === ThreadState.starting) return `thread ${thread} has not started`;
     const where = inFlight ? `inside ${describeOp(inFlight)}` : 'outside any allocator call';
     return `thread ${thread} ${where}${thread === lockOwner ? ', holding the global lock' : ''}`;
   });
@@ -325,9 +379,13 @@ function hangViolation(views: RunViews, hung: number[], watchdogMs: number, phas
   const inFlight = readCurrentOp(first);
   const phase = phases[first[kPhaseField]!];
   const who = ordered.length === 1 ? `thread ${ordered[0]}` : `threads ${ordered.join(', ')}`;
+  const threads = views.layout.threads;
+  const message = ordered.every((t) => views.thread(t)[kStateField] === ThreadState.starting)
+    ? `${who} did not start: no thread of the pool finished starting for ${Math.round((now - start.since) / 1000)} s (${start.started} of ${threads} started; a pool of ${threads} gets ${watchdogMs / 1000} s + ${START_GRACE_TEXT})`
+    : `${who} made no progress for ${watchdogMs} ms: ${parts.join('; ')}`;
   return {
     kind: 'hang',
-    message: `${who} made no progress for ${watchdogMs} ms: ${parts.join('; ')}`,
+    message,
     pages: inFlight && inFlight.op !== 'alloc' ? [inFlight.first] : [],
     threads: ordered,
     history,

@@ -3,6 +3,7 @@
  * allocation and free against the ownership ledger as it goes.
  */
 import type { AllocatorCounters, PageAllocator } from '../alloc/contract.ts';
+import { allocResultProblem } from '../alloc/guard.ts';
 import type { LockCounters } from '../alloc/global-lock.ts';
 import { Ledger, describeHolder } from '../check/ledger.ts';
 import { MAX_PAGES_LISTED, type ThreadHistory, type Violation } from '../check/violation.ts';
@@ -218,8 +219,14 @@ export class StressThread {
     if (timed) record(this.allocLatency, (performance.now() - start) * 1e6);
     block[kOpsField]!++;
     block[kAllocsField]!++;
+    // Only -1 means "none free": -5 or NaN counted as out of memory would hide a broken allocator. The
+    // test is two compares on the common path; it runs before the op log, whose Int32 slot would show
+    // NaN as 0.
+    if (!(first >= 0 && first + count <= this.task.layout.pages && Number.isInteger(first)) && first !== -1) {
+      this.crash(allocResultProblem(first, count, this.task.layout.pages) ?? `alloc(${count}) returned ${first}`);
+    }
     if (checks) endOp(block, OpCode.alloc, 0, count, first);
-    if (first < 0) {
+    if (first === -1) {
       block[kOomField]!++;
       if (checks && count <= this.task.guaranteedRun) {
         this.violation('spurious-oom', `alloc(${count}) returned -1 on thread ${this.thread}, but the scenario guarantees a free run of ${count} (at most ${this.task.guaranteedRun})`, [], [this.thread]);
@@ -227,9 +234,6 @@ export class StressThread {
       return false;
     }
     if (checks) {
-      if (!Number.isInteger(first) || first + count > this.task.layout.pages) {
-        this.crash(`alloc(${count}) returned ${first}, which is not a run inside pages 0..${this.task.layout.pages - 1}`);
-      }
       const clash = this.ledger.claim(first, count);
       if (clash >= 0) {
         const holder = this.ledger.lastSeen;
