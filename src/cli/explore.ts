@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { loadAllocators } from '../alloc/load-allocator.ts';
 import { type ExploreResult, explore } from '../controlled/explore.ts';
+import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES, MAX_EXPLORE_THREADS, MAX_STEP_BUDGET } from '../controlled/limits.ts';
 import { formatViolation } from '../report/format-violation.ts';
 import { writeJUnit } from '../report/junit.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -57,18 +58,23 @@ await runCommand('explore', async () => {
   const timeBudgetMs = values['time-budget'] !== undefined ? parseDuration(values['time-budget']) : Infinity;
   // Without either limit, 500 schedules; with only a time budget, as many as fit.
   const runs = values.runs !== undefined ? parsePositiveInt('runs', values.runs) : timeBudgetMs < Infinity ? Infinity : 500;
-  const stepBudget = parsePositiveInt('steps', values.steps);
+  const stepBudget = parsePositiveInt('steps', values.steps, MAX_STEP_BUDGET);
 
   const loaded = await loadScenario(positionals[0]!);
   const scenario = loaded.scenario;
   const scenarioFile = path.relative(process.cwd(), loaded.file) || loaded.file;
   const allocators = await loadAllocators(values.allocator !== undefined ? values.allocator.split(',').map((s) => s.trim()) : scenario.allocators);
   const size = {
-    threads: values.threads !== undefined ? parsePositiveInt('threads', values.threads, 8) : scenario.explore.threads,
-    ops: values.ops !== undefined ? parsePositiveInt('ops', values.ops) : scenario.explore.ops,
+    threads: values.threads !== undefined ? parsePositiveInt('threads', values.threads, MAX_EXPLORE_THREADS) : scenario.explore.threads,
+    ops: values.ops !== undefined ? parsePositiveInt('ops', values.ops, MAX_EXPLORE_OPS) : scenario.explore.ops,
     pages: scenario.explore.pages,
     maxHeldPages: scenario.explore.maxHeldPages,
   };
+  // A run bigger than a replay token may record would find what no token can replay.
+  if (size.ops > MAX_EXPLORE_OPS) throw new UsageError(`${scenarioFile}: explore.ops: expected at most ${MAX_EXPLORE_OPS} for a controlled run, got ${size.ops}`);
+  if (size.pages > MAX_EXPLORE_PAGES || size.maxHeldPages > MAX_EXPLORE_PAGES) {
+    throw new UsageError(`${scenarioFile}: explore.memory and explore.maxHeldPages: expected at most ${MAX_EXPLORE_PAGES} pages for a controlled run, got ${size.pages} and ${size.maxHeldPages}`);
+  }
   const results: ExploreResult[] = [];
   for (const allocator of allocators) {
     if (!values.json) {
