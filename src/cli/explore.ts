@@ -103,7 +103,7 @@ await runCommand('explore', async () => {
   if (values.json) {
     const out = results.map((r) => ({
       ...r,
-      ...(r.finding ? { replayToken: r.finding.replayToken, traceDigest: r.finding.traceDigest, violation: r.finding.violation } : {}),
+      ...(r.finding ? { replayToken: r.finding.replayToken, ...(r.finding.replayFile ? { replayFile: r.finding.replayFile } : {}), traceDigest: r.finding.traceDigest, violation: r.finding.violation } : {}),
     }));
     console.log(JSON.stringify(out.length === 1 ? out[0] : out, null, 2));
   }

@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { replay } from '../controlled/replay-run.ts';
 import { defaultPlaces, describeTokenFiles } from '../controlled/token-files.ts';
+import { INLINE_TOKEN_CHARS } from '../controlled/explore.ts';
 import { decodeToken, MAX_TOKEN_CHARS, TOKEN_PREFIX } from '../controlled/token.ts';
 import { quote } from '../controlled/untrusted-text.ts';
 import { formatViolation } from '../report/format-violation.ts';
@@ -29,8 +30,6 @@ const usage = 'usage: npm run replay -- <token | FILE | -> [--json]   (or --file
 /** A token file may hold the token and a few lines of whitespace around it, no more. */
 const MAX_INPUT_BYTES = MAX_TOKEN_CHARS + 4096;
 
-/** Tokens longer than this are printed as the command that replays them from a file. */
-const INLINE_TOKEN_CHARS = 4000;
 
 await runCommand('replay', async () => {
   const { values, positionals } = parseFlags(
@@ -80,12 +79,16 @@ async function tokenInput(file: string | undefined, positionals: string[]): Prom
   const arg = positionals[0]!;
   if (arg === '-') {
     const text = await readBounded(process.stdin, 'stdin');
-    return { text, command: text.trim().length <= INLINE_TOKEN_CHARS ? `npm run replay -- ${text.trim()}` : 'npm run replay -- - < (the same token)' };
+    // Said as it is: the same token on stdin again, or, when short, the token itself.
+    return { text, command: text.trim().length <= INLINE_TOKEN_CHARS ? `npm run replay -- ${text.trim()}` : 'npm run replay -- - (with the same token on stdin)' };
   }
   // A word that starts like a token is one, damaged or not; anything else that names a file is a file.
-  if (!arg.trimStart().startsWith(TOKEN_PREFIX) && isFile(resolveInput(arg))) return fromFile(arg);
+  if (!arg.trimStart().startsWith(TOKEN_PREFIX)) {
+    if (isFile(resolveInput(arg))) return fromFile(arg);
+    if (/[\\/]|\.(?:token|txt)$/.test(arg)) throw new UsageError(`no such token file ${quote(arg)} (looked for ${quote(resolveInput(arg))})`);
+  }
   const text = arg.trim();
-  return { text, command: text.length <= INLINE_TOKEN_CHARS ? `npm run replay -- ${text}` : 'npm run replay -- (the same token)' };
+  return { text, command: `npm run replay -- ${text}` };
 }
 
 /** Paths on the command line are the user's: relative to the folder they typed the command in, which npm passes as INIT_CWD. */

@@ -141,7 +141,7 @@ const fields = {
   // Only bounded here; its runs are read (and refused) one by one in expandSchedule.
   schedule: v.pipe(v.string(got('a run-length schedule')), v.maxLength(MAX_SCHEDULE_CHARS, got(`a schedule of at most ${MAX_STEP_BUDGET.toLocaleString('en-US')} steps`))),
   hashes: v.pipe(v.string(got('base64 step hashes')), v.maxLength(MAX_HASHES_CHARS, got(`at most ${MAX_STEP_BUDGET.toLocaleString('en-US')} step hashes`))),
-  digest: hex(/^[0-9a-f]{1,64}$/, 'a trace digest (hex digits)'),
+  digest: hex(/^[0-9a-f]{16}$/, 'a trace digest (16 hex digits)'),
   kind: v.picklist(violationKinds, got(`a violation kind (${violationKinds.join(', ')})`)),
   settings: hex(/^[0-9a-f]{12}$/, 'a settings hash (12 hex digits)'),
   points: v.optional(v.picklist(pointKinds, got(`${pointKinds.map((p) => `"${p}"`).join(' or ')}`))),
