@@ -60,13 +60,14 @@ function resolveFile(what: string, name: string, pattern: RegExp, extensions: st
   if (/[\u0000-\u001f\u007f]/.test(name)) throw new UsageError(`${named}, which has control characters in it`);
   if (!pattern.test(name)) throw new UsageError(`${named}, which is not a ${what} file (${extensions})`);
   const absolute = path.resolve(places.projectRoot, name);
-  const roots = [places.projectRoot, places.currentFolder].flatMap((folder) => {
+  const [projectReal, currentReal] = [places.projectRoot, places.currentFolder].map((folder) => {
     try {
-      return [realpathSync(folder)];
+      return realpathSync(folder);
     } catch {
-      return [];
+      return undefined;
     }
   });
+  const roots = [projectReal, currentReal].filter((root) => root !== undefined);
   const where = `the project (${places.projectRoot}) and the current folder (${places.currentFolder})`;
   let real: string;
   try {
@@ -83,9 +84,17 @@ function resolveFile(what: string, name: string, pattern: RegExp, extensions: st
     const resolved = real === absolute ? '' : ` (it resolves to ${quote(real)})`;
     throw new UsageError(`${named}, which is outside ${where}${resolved}: a token may load files only from those`);
   }
+  const project = projectReal !== undefined && isInside(real, projectReal) ? path.relative(projectReal, real).split(path.sep) : [];
+  if (real.split(path.sep).includes('node_modules') || (project.length > 1 && ownCode.includes(project[0]!))) {
+    throw new UsageError(`${named}, which is pagerace's own code or an installed package's: a token may load only scenarios and allocators (importing a command's entry point runs that command)`);
+  }
   if (!statSync(real).isFile()) throw new UsageError(`${named}, which is not a file`);
   return real;
 }
+
+// Inside the project, but no scenario or allocator: src/cli/*.ts run their command when imported, and
+// a package's bin script acts on process.argv. Built-ins are named by name, never by path.
+const ownCode = ['src', 'workers', 'node_modules'];
 
 function isInside(file: string, folder: string): boolean {
   const relative = path.relative(folder, file);

@@ -40,6 +40,7 @@ beforeAll(() => {
   // Inside the project by name, outside by realpath.
   symlinkSync(evil, path.join(inside, 'link.mjs'));
   symlinkSync(outside, path.join(inside, 'folder-link'));
+  writeFileSync(path.join(inside, 'mine.ts'), 'export default {};\n');
 });
 afterAll(() => rmSync(inside, { recursive: true, force: true }));
 
@@ -90,7 +91,7 @@ describe('the control: tokens that are whole are accepted', () => {
         lock: fc.boolean(),
         runs: fc.array(fc.tuple(fc.nat(), fc.integer({ min: 1, max: 300 })), { maxLength: 50 }),
         kind: fc.constantFrom(...violationKinds),
-        allocator: fc.constantFrom('byte-cas', 'stack-bitmap/double-push', 'src/alloc/byte-cas.ts'),
+        allocator: fc.constantFrom('byte-cas', 'stack-bitmap/double-push', `results/hostile-tokens-${process.pid}/mine.ts`),
       })
       .map(({ runs, ...rest }) => {
         const schedule = runs.flatMap(([thread, count]) => new Array<number>(count).fill(thread % rest.threads));
@@ -276,7 +277,7 @@ describe('valid tokens that name files outside the project', () => {
   it('an allocator or scenario outside, through .., through a symlink, or not a module file, is refused and never loaded', () => {
     const rel = path.relative('/', evil);
     const names = fc.oneof(
-      fc.constantFrom(evil, `/tmp/../${rel}`, path.join(inside, 'link.mjs'), `results/hostile-tokens-${process.pid}/link.mjs`, `results/hostile-tokens-${process.pid}/folder-link/evil.mjs`, '/etc/passwd', 'scenarios/smoke.json', 'scenarios/\u0000.ts', 'node:fs', `file://${evil}`, 'data:text/javascript,export default 1', 'https://example.com/a.mjs', 'scenarios', 'src/alloc/byte-cas.test.ts', 'src/index.d.ts'),
+      fc.constantFrom(evil, `/tmp/../${rel}`, path.join(inside, 'link.mjs'), `results/hostile-tokens-${process.pid}/link.mjs`, `results/hostile-tokens-${process.pid}/folder-link/evil.mjs`, '/etc/passwd', 'scenarios/smoke.json', 'scenarios/\u0000.ts', 'node:fs', `file://${evil}`, 'data:text/javascript,export default 1', 'https://example.com/a.mjs', 'scenarios', 'src/alloc/byte-cas.test.ts', 'src/index.d.ts', 'src/cli/start.ts', 'src/alloc/byte-cas.ts', 'workers/controlled.mjs', 'node_modules/tsx/dist/cli.mjs'),
       fc.integer({ min: 1, max: 12 }).map((ups) => `${'../'.repeat(ups)}${rel}`),
       fc.integer({ min: 1, max: 12 }).map((ups) => `scenarios/${'../'.repeat(ups)}${rel}`),
     );
@@ -287,6 +288,8 @@ describe('valid tokens that name files outside the project', () => {
       { numRuns: 300 },
     );
     expect(existsSync(marker)).toBe(false);
+    // Inside the project, but a command's entry point: importing it would run `npm start`.
+    expect(refused(forge({ scenario: 'src/cli/start.ts' }))).toMatch(/which is pagerace's own code or an installed package's/);
   });
 });
 
@@ -325,4 +328,12 @@ describe('the real CLI under a 256 MB heap: exit 2, one line, nothing run', () =
     expectOneLineRefusal(await replayChild(['-'], { stdin: Buffer.alloc(20_000_000, 0x41) }), /^replay: stdin holds more than/);
     expect(existsSync(marker)).toBe(false);
   }, 180_000);
+
+  // Last, since it leaves the mark: the absence of the mark above means something only if loading evil.mjs makes it.
+  it('the control: the same token typed in the folder that holds evil.mjs loads it, and the mark appears', async () => {
+    const result = await replayChild([forge({ scenario: evil })], { cwd: outside });
+    expect(result.stdout).toMatch(/^replay loads scenario evil\.mjs and built-in allocator byte-cas\/racy-rmw$/m);
+    expect(existsSync(marker)).toBe(true);
+    rmSync(marker);
+  }, 120_000);
 });
