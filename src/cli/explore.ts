@@ -8,13 +8,13 @@
 import path from 'node:path';
 import { loadAllocators } from '../alloc/load-allocator.ts';
 import type { ExploreResult, RunSize } from '../controlled/explore.ts';
+import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES, MAX_EXPLORE_THREADS, MAX_STEP_BUDGET } from '../controlled/limits.ts';
 import { DEFAULT_POINTS, parsePoints } from '../controlled/plain-access-mode.ts';
 import { exploreSizes, fixedSize, sizeLabel } from '../controlled/sizes.ts';
 import { formatViolation } from '../report/format-violation.ts';
 import { writeJUnit } from '../report/junit.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { MAX_THREADS } from '../scenario/schema.ts';
 import { parseDuration, parseMemory } from '../scenario/units.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import { type RunFromFile, runFromFile } from './explore-from.ts';
@@ -72,7 +72,7 @@ await runCommand('explore', async () => {
   const timeBudgetMs = values['time-budget'] !== undefined ? parseDuration(values['time-budget']) : Infinity;
   // Without either limit, 500 schedules; with only a time budget, as many as fit.
   const runs = values.runs !== undefined ? parsePositiveInt('runs', values.runs) : timeBudgetMs < Infinity ? Infinity : 500;
-  const stepBudget = values.steps !== undefined ? parsePositiveInt('steps', values.steps) : undefined;
+  const stepBudget = values.steps !== undefined ? parsePositiveInt('steps', values.steps, MAX_STEP_BUDGET) : undefined;
   const points = parsePoints(values.points);
   const from: RunFromFile | undefined = values.from !== undefined ? runFromFile(values.from, values.run !== undefined ? parsePositiveInt('run', values.run) : undefined) : undefined;
 
@@ -91,14 +91,20 @@ await runCommand('explore', async () => {
   // size given fixes the size, and without one the exploration grows it.
   const given: Partial<RunSize> = {
     ...from?.config.size,
-    ...(values.threads !== undefined ? { threads: parsePositiveInt('threads', values.threads, MAX_THREADS) } : {}),
-    ...(values.ops !== undefined ? { ops: parsePositiveInt('ops', values.ops) } : {}),
+    ...(values.threads !== undefined ? { threads: parsePositiveInt('threads', values.threads, MAX_EXPLORE_THREADS) } : {}),
+    ...(values.ops !== undefined ? { ops: parsePositiveInt('ops', values.ops, MAX_EXPLORE_OPS) } : {}),
     ...(values.memory !== undefined ? { pages: parseMemory(values.memory) } : {}),
     ...(values['max-held'] !== undefined ? { maxHeldPages: parsePositiveInt('max-held', values['max-held']) } : {}),
   };
   const size = fixedSize(scenario, given);
   if (size && size.maxHeldPages < Math.max(...scenario.workload.runs.sizes)) {
     throw new UsageError(`--max-held ${size.maxHeldPages}: scenario ${scenario.name} allocates runs of up to ${Math.max(...scenario.workload.runs.sizes)} pages`);
+  }
+  // A run bigger than a replay token may record would find what no token can replay.
+  const checked = size ?? scenario.explore;
+  if (checked.ops > MAX_EXPLORE_OPS) throw new UsageError(`${scenarioFile}: explore.ops: expected at most ${MAX_EXPLORE_OPS} for a controlled run, got ${checked.ops}`);
+  if (checked.pages > MAX_EXPLORE_PAGES || checked.maxHeldPages > MAX_EXPLORE_PAGES) {
+    throw new UsageError(`${scenarioFile}: explore memory and held pages: expected at most ${MAX_EXPLORE_PAGES} pages for a controlled run, got ${checked.pages} and ${checked.maxHeldPages}`);
   }
   const seed = values.seed ?? from?.config.seed ?? scenario.seed;
   const lock = values['no-lock'] ? false : from?.config.lock;
@@ -134,7 +140,7 @@ await runCommand('explore', async () => {
   if (values.json) {
     const out = results.map((r) => ({
       ...r,
-      ...(r.finding ? { replayToken: r.finding.replayToken, traceDigest: r.finding.traceDigest, violation: r.finding.violation } : {}),
+      ...(r.finding ? { replayToken: r.finding.replayToken, ...(r.finding.replayFile ? { replayFile: r.finding.replayFile } : {}), traceDigest: r.finding.traceDigest, violation: r.finding.violation } : {}),
     }));
     console.log(JSON.stringify(out.length === 1 ? out[0] : out, null, 2));
   }

@@ -2,8 +2,11 @@
  * Exploration: schedule after schedule under one strategy, stopping at the first violation, which is
  * then shrunk, traced and turned into a replay token. A passing exploration says what it covered.
  */
+import path from 'node:path';
 import type { LoadedAllocator } from '../alloc/load-allocator.ts';
 import type { Violation } from '../check/violation.ts';
+import { shellQuote } from '../cli/shell-quote.ts';
+import { resultsDir, writeTextAtomic } from '../report/result-file.ts';
 import type { Expectation, Scenario } from '../scenario/schema.ts';
 import { Coordinator, type ScheduleResult } from './coordinator.ts';
 import type { Scheduler } from './scheduler.ts';
@@ -12,6 +15,7 @@ import { Pct } from './strategies/pct.ts';
 import { RandomWalk } from './strategies/random.ts';
 import { DEFAULT_POINTS, type PointsMode } from './plain-access-mode.ts';
 import { encodeToken, settingsHash } from './token.ts';
+import { defaultPlaces, tokenPath } from './token-files.ts';
 import { formatTrace } from './trace.ts';
 
 /** The size of one controlled run. */
@@ -54,6 +58,8 @@ export interface ExploreOptions {
   points?: PointsMode;
   checkDeterminism: boolean;
   shrink: boolean;
+  /** Where a token too long for a command line is written; default `results/`. */
+  tokenDir?: string;
   onProgress?: (progress: { schedules: number; steps: number; elapsedMs: number }) => void;
 }
 
@@ -71,8 +77,17 @@ export interface Finding {
   trace: string;
   traceDigest: string;
   replayToken: string;
+  /** The file the token was written to, when it is too long to paste (see {@link INLINE_TOKEN_CHARS}). */
+  replayFile?: string;
   replayCommand: string;
 }
+
+/**
+ * Tokens longer than this go to a file and the command names the file: a real livelock's token is
+ * about 290,000 characters, past what one command-line argument may be (128 KiB on Linux), and no
+ * one pastes even a tenth of that by hand.
+ */
+export const INLINE_TOKEN_CHARS = 4000;
 
 export interface ExploreResult {
   scenario: string;
@@ -201,8 +216,9 @@ async function describeFinding(options: ExploreOptions, result: ScheduleResult, 
   const violation = pickViolation(final.violations, options.scenario.explore.expect);
   const scenario = sizedScenario(options.scenario, shrunk.size);
   const replayToken = encodeToken({
-    scenario: options.scenarioFile,
-    allocator: options.allocator.name,
+    // Relative to the project root (absolute outside it): replay resolves them the same way, from any folder.
+    scenario: tokenPath(options.scenarioFile),
+    allocator: 'builtin' in options.allocator.ref ? options.allocator.ref.builtin : tokenPath(options.allocator.ref.module),
     threads: shrunk.size.threads,
     ops: shrunk.size.ops,
     pages: shrunk.size.pages,
@@ -229,8 +245,26 @@ async function describeFinding(options: ExploreOptions, result: ScheduleResult, 
     trace: formatTrace(final.steps, { threads: shrunk.size.threads, violationStep: final.violationStep }),
     traceDigest: final.digest,
     replayToken,
-    replayCommand: `npm run replay -- ${replayToken}`,
+    ...replayCommand(replayToken, options.scenario.name, options.tokenDir ?? resultsDir),
   };
+}
+
+/** The command that replays a token: the token itself when short, else a file that holds it, written whole or not at all. */
+function replayCommand(token: string, scenario: string, dir: string): Pick<Finding, 'replayFile' | 'replayCommand'> {
+  if (token.length <= INLINE_TOKEN_CHARS) return { replayCommand: `npm run replay -- ${token}` };
+  // Named by the token's own checksum: the same finding writes the same file, two findings never one.
+  const file = path.join(dir, `replay-${scenario.replace(/[^\w.-]+/g, '_')}-${token.slice(-8)}.token`);
+  try {
+    writeTextAtomic(file, `${token}\n`);
+  } catch {
+    // The finding matters more than the file: the command then carries the token itself (and --json has it too).
+    return { replayCommand: `npm run replay -- ${token}` };
+  }
+  // Relative to the folder the user typed the command in, where replay resolves it.
+  const folder = defaultPlaces().currentFolder;
+  const relative = path.relative(folder, file);
+  const shown = relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+  return { replayFile: file, replayCommand: `npm run replay -- ${shellQuote(shown)}` };
 }
 
 /** The violation to report: the first of an expected kind if there is one, else the first. */

@@ -3,19 +3,18 @@
  * replay that departs from the recording stops at that step and says so; one that follows it to the
  * end must give the same violation and the same trace digest.
  */
-import path from 'node:path';
-import { loadAllocators } from '../alloc/load-allocator.ts';
+import { loadAllocator } from '../alloc/load-allocator.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { coordinatorFor, pickViolation, type RunSize } from './explore.ts';
 import { Replay } from './strategies/replay.ts';
 import type { PointsMode } from './plain-access-mode.ts';
-import { decodeToken, settingsHash, type ReplayToken } from './token.ts';
+import { type CheckedToken, settingsHash } from './token.ts';
 import { formatTrace } from './trace.ts';
 import type { Violation } from '../check/violation.ts';
 
 export interface ReplayResult {
-  token: ReplayToken;
+  token: CheckedToken;
   size: RunSize;
   outcome: 'violation' | 'pass' | 'diverged';
   violation?: Violation;
@@ -30,20 +29,23 @@ export interface ReplayResult {
   divergence?: string;
 }
 
-/** `points`: the scheduling points to replay with (`--points`); default: those the token was made with. */
-export async function replay(text: string, cwd = process.cwd(), points?: PointsMode): Promise<ReplayResult> {
-  const token = decodeToken(text);
-  const { scenario } = await loadScenario(path.resolve(cwd, token.scenario));
+/**
+ * Replays a token that decodeToken (token.ts) has checked: only then are its scenario and allocator loaded,
+ * from the files the check found (see token-files.ts). `points`: the scheduling points to replay with
+ * (`--points`); default: those the token was made with.
+ */
+export async function replay(token: CheckedToken, points?: PointsMode): Promise<ReplayResult> {
+  const { scenario } = await loadScenario(token.files.scenario);
   if (settingsHash(scenario) !== token.settings) {
     throw new UsageError(`stale replay token: ${token.scenario} has changed since the token was made; explore again for a new one`);
   }
-  const [allocator] = await loadAllocators([token.allocator], cwd);
+  const allocator = { ref: token.files.allocator, name: token.allocator, definition: await loadAllocator(token.files.allocator) };
   const size: RunSize = { threads: token.threads, ops: token.ops, pages: token.pages, maxHeldPages: token.maxHeldPages };
   // A recorded livelock ended at its step budget, so it gets the same budget back; any other run may
   // take one step more, so that going on past the recording is reported as departing from it.
   const stepBudget = token.kind === 'livelock' ? token.schedule.length : token.schedule.length + 1;
   // A token made before plain accesses could be points was made with Atomics calls only.
-  const coordinator = coordinatorFor({ scenario: { ...scenario, seed: token.seed }, allocator: allocator!, stepBudget, lock: token.lock, points: points ?? token.points ?? 'atomics' }, size);
+  const coordinator = coordinatorFor({ scenario: { ...scenario, seed: token.seed }, allocator, stepBudget, lock: token.lock, points: points ?? token.points ?? 'atomics' }, size);
   try {
     const result = await coordinator.run(new Replay(token.schedule, token.hashes));
     const outcome = result.outcome === 'diverged' ? 'diverged' : result.outcome === 'violation' ? 'violation' : 'pass';
