@@ -233,8 +233,8 @@ describe('forged with a valid checksum: bad fields', () => {
 
   it('the cases the issue names are refused with the field and the limit', () => {
     expect(refused(forge({ schedule: '0x1000000000', hashes: '' }))).toBe(`replay token is invalid: schedule: more than ${MAX_STEP_BUDGET.toLocaleString('en-US')} steps, the most explore runs`);
-    expect(refused(forge({ threads: 100 }))).toBe('replay token is invalid: threads: expected an integer from 1 to 8, got 100');
-    expect(refused(forge({ threads: 0 }))).toBe('replay token is invalid: threads: expected an integer from 1 to 8, got 0');
+    expect(refused(forge({ threads: 100 }))).toBe('replay token is invalid: threads: expected an integer from 1 to 64, got 100');
+    expect(refused(forge({ threads: 0 }))).toBe('replay token is invalid: threads: expected an integer from 1 to 64, got 0');
     expect(refused(forge({ pages: -8 }))).toMatch(/^replay token is invalid: pages: expected an integer from 8 to 1,048,576, got -8$/);
     expect(refused(forge({ pages: 1e12 }))).toMatch(/^replay token is invalid: pages: expected an integer from 8 to 1,048,576, got 1000000000000$/);
   });
@@ -299,8 +299,8 @@ describe('the real CLI under a 256 MB heap: exit 2, one line, nothing run', () =
   const worst: [what: string, args: () => string[], message: RegExp][] = [
     ['the issue\'s forged "0x1000000000"', () => [forge({ schedule: '0x1000000000', hashes: '' })], /schedule: more than 4,000,000 steps/],
     ['10,000 runs of 999,999 steps each (the old expansion took gigabytes for such a token)', () => [forge({ schedule: new Array(10_000).fill('0x999999').join(','), hashes: Buffer.alloc(MAX_STEP_BUDGET, 7).toString('base64') })], /schedule: more than 4,000,000 steps/],
-    ['threads: 100', () => [forge({ threads: 100 })], /threads: expected an integer from 1 to 8, got 100$/],
-    ['threads: 0', () => [forge({ threads: 0 })], /threads: expected an integer from 1 to 8, got 0$/],
+    ['threads: 100', () => [forge({ threads: 100 })], /threads: expected an integer from 1 to 64, got 100$/],
+    ['threads: 0', () => [forge({ threads: 0 })], /threads: expected an integer from 1 to 64, got 0$/],
     ['pages: -8', () => [forge({ pages: -8 })], /pages: expected an integer from 8 to 1,048,576, got -8$/],
     ['pages: 1e12', () => [forge({ pages: 1e12 })], /pages: expected an integer from 8 to 1,048,576, got 1000000000000$/],
     ['a maximal schedule naming an allocator outside', () => [forge({ schedule: Array.from({ length: MAX_STEP_BUDGET }, (_, i) => i % 2).join(','), hashes: Buffer.alloc(MAX_STEP_BUDGET, 7).toString('base64'), allocator: evil })], /allocator ".*evil\.mjs", which is outside the project/],
