@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../cli/usage-error.ts';
+import { shownPath, userCwd } from '../cli/user-cwd.ts';
 import type { AllocatorDefinition, PageAllocator } from './contract.ts';
 import { allocators } from './registry.ts';
 
@@ -15,8 +16,12 @@ export type AllocatorRef = { builtin: string } | { module: string };
 
 const looksLikePath = (spec: string) => /[\\/]/.test(spec) || /\.(m?[jt]s)$/.test(spec);
 
-/** Turns a `--allocator` value into a reference a worker can load, or says why it cannot. */
-export function resolveAllocator(spec: string, cwd = process.cwd()): AllocatorRef {
+/**
+ * Turns a `--allocator` value into a reference a worker can load, or says why it cannot. A relative
+ * path is relative to `cwd`: the folder the user typed it in, or a scenario file's folder for the
+ * paths that scenario lists.
+ */
+export function resolveAllocator(spec: string, cwd = userCwd()): AllocatorRef {
   if (allocators[spec]) return { builtin: spec };
   if (!looksLikePath(spec)) {
     throw new UsageError(
@@ -24,12 +29,13 @@ export function resolveAllocator(spec: string, cwd = process.cwd()): AllocatorRe
     );
   }
   const file = path.resolve(cwd, spec);
-  if (!existsSync(file)) throw new UsageError(`allocator module ${spec} not found (looked for ${file})`);
+  if (!existsSync(file)) throw new UsageError(`allocator module ${shownPath(file)} not found`);
   return { module: file };
 }
 
+/** The allocator as every message and printed command names it (see {@link shownPath}). */
 export function refName(ref: AllocatorRef): string {
-  return 'builtin' in ref ? ref.builtin : path.relative(process.cwd(), ref.module) || ref.module;
+  return 'builtin' in ref ? ref.builtin : shownPath(ref.module);
 }
 
 const cache = new Map<string, Promise<AllocatorDefinition>>();
@@ -46,7 +52,7 @@ export function loadAllocator(ref: AllocatorRef): Promise<AllocatorDefinition> {
 }
 
 async function importModule(file: string): Promise<AllocatorDefinition> {
-  const where = path.relative(process.cwd(), file) || file;
+  const where = shownPath(file);
   let module: { default?: unknown };
   try {
     module = (await import(pathToFileURL(file).href)) as { default?: unknown };
@@ -90,17 +96,24 @@ export function checkAttached(value: unknown, where: string): PageAllocator {
 
 export interface LoadedAllocator {
   ref: AllocatorRef;
-  /** As the user named it: a registry name or the path they gave. */
+  /** A registry name, or the module's path as {@link refName} shows it (the same in every message). */
   name: string;
   definition: AllocatorDefinition;
 }
 
-/** Resolves and loads every allocator a run names, failing on the first bad one with a UsageError. */
-export function loadAllocators(specs: string[], cwd = process.cwd()): Promise<LoadedAllocator[]> {
-  return Promise.all(
-    specs.map(async (spec) => {
-      const ref = resolveAllocator(spec, cwd);
-      return { ref, name: spec, definition: await loadAllocator(ref) };
-    }),
-  );
+/**
+ * Resolves and loads every allocator a run names, failing on the first bad one with a UsageError. The
+ * same allocator twice (`byte-cas,byte-cas`, or `./a.ts,a.ts`) is refused: its two runs at one thread
+ * count would be one point on a chart twice, and a report refuses such a file.
+ */
+export function loadAllocators(specs: string[], cwd = userCwd()): Promise<LoadedAllocator[]> {
+  const refs = specs.map((spec) => resolveAllocator(spec, cwd));
+  const names = refs.map(refName);
+  const twice = names.findIndex((name, i) => names.indexOf(name) !== i);
+  if (twice >= 0) {
+    const first = names.indexOf(names[twice]!);
+    const same = specs[first] === specs[twice] ? `${JSON.stringify(specs[twice])} twice` : `${JSON.stringify(specs[first])} and ${JSON.stringify(specs[twice])}, both ${names[twice]}`;
+    throw new UsageError(`allocator list names the same allocator twice: ${same}; name each once`);
+  }
+  return Promise.all(refs.map(async (ref, i) => ({ ref, name: names[i]!, definition: await loadAllocator(ref) })));
 }

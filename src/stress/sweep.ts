@@ -1,17 +1,20 @@
 /**
  * A sweep: one scenario over several allocators and thread counts, each run checked and measured, the
  * result file rewritten (atomically) after every run so that an interrupted sweep keeps what it got.
+ *
+ * invariant: the file on disk says `complete: false` until the sweep has ended, so a sweep killed with
+ * kill -9 (which no handler sees) leaves a file that says it is partial, not one that says "pass".
  */
 import { availableParallelism, cpus } from 'node:os';
-import path from 'node:path';
-import type { LoadedAllocator } from '../alloc/load-allocator.ts';
+import { type LoadedAllocator, checkAttached } from '../alloc/load-allocator.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { commandLine } from '../cli/shell-quote.ts';
-import { resultFileName, writeJsonAtomic } from '../report/result-file.ts';
+import { shownPath } from '../cli/user-cwd.ts';
+import { createExclusive, resultFileBase, resultsDir, writeJsonAtomic } from '../report/result-file.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { StressPool } from './pool.ts';
-import type { RunResult } from './result.ts';
-import { type RunOptions, runStress } from './run.ts';
+import { RESULT_VERSION, type RunResult, type RunVerdict, type SweepRun, runVerdict, sweepVerdict } from './result.ts';
+import { type RunOptions, runStress, takeOfflineAtStart } from './run.ts';
 
 export interface SweepOptions {
   scenario: Scenario;
@@ -28,22 +31,40 @@ export interface SweepOptions {
   signal?: AbortSignal;
   onRunStart?: (allocator: string, threads: number) => void;
   onProgress?: RunOptions['onProgress'];
-  onRunEnd?: (run: RunResult) => void;
+  onRunEnd?: (run: SweepRun) => void;
 }
 
 export interface SweepResult {
   kind: 'pagerace-stress';
-  version: 1;
+  /** 2 added `complete`, the `unchecked` and `interrupted` verdicts and each run's `verdict`. */
+  version: typeof RESULT_VERSION;
   scenario: string;
   description: string;
   seed: string;
-  verdict: 'pass' | 'fail';
+  /** The runs' verdicts taken together ({@link sweepVerdict}); `interrupted` when the sweep was stopped. */
+  verdict: RunVerdict;
   interrupted: boolean;
+  /** False until the sweep has ended: a file that still says false was cut off (killed, or still running). */
+  complete: boolean;
   resultFile: string;
   startedAt: string;
   machine: { cpus: number; cpuModel: string; node: string; platform: string };
   settings: Scenario;
-  runs: RunResult[];
+  runs: SweepRun[];
+}
+
+/**
+ * Refuses, before anything runs, a scenario that changes memory while threads run on an allocator that
+ * cannot: found on a small copy of the first run's buffer, not halfway through the sweep.
+ */
+export function checkMemoryChanges(scenario: Scenario, allocators: SweepOptions['allocators']): void {
+  if (!scenario.memoryChanges) return;
+  for (const { name, definition } of allocators) {
+    const region = new Uint8Array(new SharedArrayBuffer((definition.sharedBytes(scenario.pages) + 7) & ~7));
+    definition.init(region, scenario.pages);
+    const view = checkAttached(definition.attach(region, scenario.pages, 1), name);
+    takeOfflineAtStart(scenario, definition, view, name);
+  }
 }
 
 /** Refuses, before anything runs, a scenario whose runs an allocator cannot serve. */
@@ -63,28 +84,38 @@ export function checkRunsFit(scenario: Scenario, allocators: SweepOptions['alloc
 export async function runSweep(options: SweepOptions): Promise<SweepResult> {
   const { scenario } = options;
   checkRunsFit(scenario, options.allocators);
+  checkMemoryChanges(scenario, options.allocators);
   const startedAt = new Date();
-  const file = resultFileName('stress', scenario.name, startedAt, options.outDir);
   const result: SweepResult = {
     kind: 'pagerace-stress',
-    version: 1,
+    version: RESULT_VERSION,
     scenario: scenario.name,
     description: scenario.description,
     seed: scenario.seed,
     verdict: 'pass',
     interrupted: false,
-    resultFile: path.relative(process.cwd(), file),
+    complete: false,
+    resultFile: '',
     startedAt: startedAt.toISOString(),
     machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform },
     settings: scenario,
     runs: [],
   };
+  // Created before the first run, exclusively: a folder that cannot be written is found now, and a
+  // sweep started in the same millisecond as another gets a name of its own.
+  const text = (data: SweepResult) => `${JSON.stringify(data, null, 2)}\n`;
+  const file = createExclusive(options.outDir ?? resultsDir, resultFileBase('stress', scenario.name, startedAt), '.json', text(result));
+  result.resultFile = shownPath(file);
+  writeJsonAtomic(file, result);
   const reproduce = (allocator: string, threads: number) =>
     commandLine('npm run stress --', [options.scenarioFile, '--allocator', allocator, '--threads', String(threads), '--seed', scenario.seed, ...options.extraFlags]);
 
   sweep: for (const threads of options.threads) {
     for (const { ref, definition, name } of options.allocators) {
-      if (options.signal?.aborted) break sweep;
+      if (options.signal?.aborted) {
+        result.interrupted = true;
+        break sweep;
+      }
       // A fresh pool for every run: V8 compiles the stress loop in each worker for the allocator it
       // meets first, and a worker reused for a second allocator would run it polymorphic and slower,
       // which would be measured as that allocator's cost.
@@ -109,15 +140,22 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
       }
       const noLock = options.lock || !options.scenario.lock ? [] : ['--no-lock'];
       run.explore = commandLine('npm run explore --', [options.scenarioFile, '--allocator', name, ...noLock]);
-      result.runs.push(run);
-      if (!run.ok) result.verdict = 'fail';
+      const done: SweepRun = { ...run, verdict: runVerdict(run) };
+      result.runs.push(done);
       if (run.stopped === 'interrupted') result.interrupted = true;
+      result.verdict = verdictOf(result);
       writeJsonAtomic(file, result);
-      options.onRunEnd?.(run);
+      options.onRunEnd?.(done);
       if (result.interrupted) break sweep;
     }
   }
-  if (result.interrupted) result.verdict = 'fail';
+  result.verdict = verdictOf(result);
+  result.complete = true;
   writeJsonAtomic(file, result);
   return result;
+}
+
+function verdictOf(result: SweepResult): RunVerdict {
+  const verdict = sweepVerdict(result.runs.map((run) => run.verdict));
+  return result.interrupted && verdict !== 'fail' ? 'interrupted' : verdict;
 }
