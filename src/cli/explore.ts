@@ -10,13 +10,16 @@ import { loadAllocators } from '../alloc/load-allocator.ts';
 import { type ExploreResult, explore } from '../controlled/explore.ts';
 import { formatViolation } from '../report/format-violation.ts';
 import { writeJUnit } from '../report/junit.ts';
+import { checkOutDir, checkOutFile, createExclusive, resultFileBase } from '../report/result-file.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { parseDuration } from '../scenario/units.ts';
-import { parseFlags, parsePositiveInt } from './args.ts';
+import { parseFlags, parsePathFlag, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
+import { shownPath, userCwd, userPath } from './user-cwd.ts';
 
-const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--steps N] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--json]`;
+const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--steps N] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--out DIR] [--json]
+  --out DIR   also write the exploration's result (what --json prints) to DIR/explore-<scenario>-<time>.json`;
 
 await runCommand('explore', async () => {
   const { values, positionals } = parseFlags(
@@ -36,6 +39,7 @@ await runCommand('explore', async () => {
       'no-shrink': { type: 'boolean', default: false },
       'no-lock': { type: 'boolean', default: false },
       junit: { type: 'string' },
+      out: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -58,11 +62,21 @@ await runCommand('explore', async () => {
   // Without either limit, 500 schedules; with only a time budget, as many as fit.
   const runs = values.runs !== undefined ? parsePositiveInt('runs', values.runs) : timeBudgetMs < Infinity ? Infinity : 500;
   const stepBudget = parsePositiveInt('steps', values.steps);
+  // Checked before anything runs: a JUnit path that is a folder, or a folder that cannot be written,
+  // is found now, not after the exploration's minutes.
+  const junit = values.junit !== undefined ? userPath(parsePathFlag('junit', values.junit)) : undefined;
+  if (junit !== undefined) checkOutFile(junit, '--junit');
+  const outDir = values.out !== undefined ? userPath(parsePathFlag('out', values.out)) : undefined;
+  if (outDir !== undefined) checkOutDir(outDir);
 
   const loaded = await loadScenario(positionals[0]!);
   const scenario = loaded.scenario;
   const scenarioFile = path.relative(process.cwd(), loaded.file) || loaded.file;
-  const allocators = await loadAllocators(values.allocator !== undefined ? values.allocator.split(',').map((s) => s.trim()) : scenario.allocators);
+  // Paths on the command line are the user's; those in a scenario are relative to its folder.
+  const allocators =
+    values.allocator !== undefined
+      ? await loadAllocators(values.allocator.split(',').map((s) => s.trim()), userCwd())
+      : await loadAllocators(scenario.allocators, path.dirname(loaded.file));
   const size = {
     threads: values.threads !== undefined ? parsePositiveInt('threads', values.threads, 8) : scenario.explore.threads,
     ops: values.ops !== undefined ? parsePositiveInt('ops', values.ops) : scenario.explore.ops,
@@ -72,7 +86,7 @@ await runCommand('explore', async () => {
   const results: ExploreResult[] = [];
   for (const allocator of allocators) {
     if (!values.json) {
-      console.log(`explore ${scenario.name} on ${allocator.name}: ${size.threads} threads x ${size.ops} ops, ${size.pages} pages, ${strategy}${strategy === 'pct' ? ` d=${depth}` : ''}, seed ${values.seed ?? scenario.seed}, shard ${shard.index}/${shard.count}`);
+      console.log(`explore ${scenario.name} on ${allocator.name}: ${size.threads} thread${size.threads === 1 ? '' : 's'} x ${size.ops} ops, ${size.pages} pages, ${strategy}${strategy === 'pct' ? ` d=${depth}` : ''}, seed ${values.seed ?? scenario.seed}, shard ${shard.index}/${shard.count}`);
     }
     const result = await explore({
       scenario,
@@ -93,13 +107,16 @@ await runCommand('explore', async () => {
     results.push(result);
     if (!values.json) printResult(result);
   }
-  if (values.junit) writeJUnit(values.junit, results);
-  if (values.json) {
-    const out = results.map((r) => ({
-      ...r,
-      ...(r.finding ? { replayToken: r.finding.replayToken, traceDigest: r.finding.traceDigest, violation: r.finding.violation } : {}),
-    }));
-    console.log(JSON.stringify(out.length === 1 ? out[0] : out, null, 2));
+  if (junit !== undefined) writeJUnit(junit, results);
+  const out = results.map((r) => ({
+    ...r,
+    ...(r.finding ? { replayToken: r.finding.replayToken, traceDigest: r.finding.traceDigest, violation: r.finding.violation } : {}),
+  }));
+  const json = JSON.stringify(out.length === 1 ? out[0] : out, null, 2);
+  if (values.json) console.log(json);
+  if (outDir !== undefined) {
+    const file = createExclusive(outDir, resultFileBase('explore', scenario.name), '.json', `${json}\n`);
+    (values.json ? console.error : console.log)(`results: ${shownPath(file)}`);
   }
   return results.every((r) => r.ok) ? ExitCode.ok : ExitCode.expectationFailed;
 });

@@ -87,7 +87,7 @@ const runsOf = <T extends v.GenericSchema>(item: T) => v.pipe(v.array(item), v.m
 /** Version 1: no `complete`, verdicts pass or fail, runs without a verdict of their own. */
 const version1 = v.looseObject({ ...sweep, verdict: v.picklist(['pass', 'fail']), runs: runsOf(v.looseObject(run)) });
 /** Version 2 ({@link RESULT_VERSION}): `complete`, and a verdict on every run. */
-const version2 = v.looseObject({ ...sweep, verdict: v.picklist(verdicts), complete: v.boolean(), runs: runsOf(v.looseObject({ ...run, verdict: v.picklist(verdicts) })) });
+const version2 = v.looseObject({ ...sweep, verdict: v.picklist(verdicts), complete: v.boolean(), plannedRuns: v.optional(count), runs: runsOf(v.looseObject({ ...run, verdict: v.picklist(verdicts) })) });
 const schemas: Record<number, v.GenericSchema> = { 1: version1, [RESULT_VERSION]: version2 };
 
 /**
@@ -158,7 +158,7 @@ function fromVersion1(result: SweepResult): SweepResult {
     verdict: Array.isArray(run.violations) ? runVerdict(run) : run.stopped === 'interrupted' ? 'interrupted' : run.ok ? (run.checks ? 'pass' : 'unchecked') : 'fail',
   }));
   const verdict = result.interrupted && result.verdict === 'fail' && runs.every((run) => run.verdict !== 'fail') ? 'interrupted' : result.verdict;
-  return { ...result, version: RESULT_VERSION, verdict, complete: true, runs };
+  return { ...result, version: RESULT_VERSION, verdict, complete: true, plannedRuns: runs.length, runs };
 }
 
 

@@ -38,9 +38,10 @@ export function howToRead(cpus: number, sampleEvery: number | undefined): string
  */
 export function sweepWarning({ file, result }: LoadedResult, label?: string): string | undefined {
   const which = label ? `${label} (${file})` : file;
-  const runs = plural(result.runs.length, 'run');
+  const planned = Number.isInteger(result.plannedRuns) && result.plannedRuns >= result.runs.length ? ` of the ${result.plannedRuns} planned` : '';
+  const runs = `${plural(result.runs.length, 'run')}${planned}`;
   if (!result.complete) {
-    return `${which} is incomplete: its sweep did not end (it was killed, or is still running), so it holds ${runs} of an unknown number, and its verdict "${result.verdict}" covers those only.`;
+    return `${which} is incomplete: its sweep did not end (it was killed, or is still running); it holds ${runs}, and its verdict "${result.verdict}" covers those only.`;
   }
   if (result.interrupted) return `${which} was interrupted (Ctrl-C or SIGTERM) after ${runs}: the sweep did not run everything it meant to.`;
   return undefined;

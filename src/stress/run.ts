@@ -313,21 +313,31 @@ function hangViolation(views: RunViews, hung: number[], watchdogMs: number, phas
   // The lock holder first: the others are most likely waiting for it.
   const ordered = [...hung].sort((a, b) => Number(b === lockOwner) - Number(a === lockOwner));
   const history: ThreadHistory[] = [];
-  const parts = ordered.map((thread) => {
-    const block = views.thread(thread);
-    const inFlight = readCurrentOp(block);
-    history.push({ thread, ops: readLog(block), ...(inFlight ? { inFlight } : {}) });
-    if (block[kStateField] === ThreadState.starting) return `thread ${thread} did not start within ${watchdogMs + START_GRACE_MS} ms`;
+  const starting = (thread: number) => views.thread(thread)[kStateField] === ThreadState.starting;
+  for (const thread of ordered) {
+    const inFlight = readCurrentOp(views.thread(thread));
+    history.push({ thread, ops: readLog(views.thread(thread)), ...(inFlight ? { inFlight } : {}) });
+  }
+  const parts = ordered.filter((thread) => !starting(thread)).map((thread) => {
+    const inFlight = readCurrentOp(views.thread(thread));
     const where = inFlight ? `inside ${describeOp(inFlight)}` : 'outside any allocator call';
     return `thread ${thread} ${where}${thread === lockOwner ? ', holding the global lock' : ''}`;
   });
   const first = views.thread(ordered[0]!);
   const inFlight = readCurrentOp(first);
   const phase = phases[first[kPhaseField]!];
-  const who = ordered.length === 1 ? `thread ${ordered[0]}` : `threads ${ordered.join(', ')}`;
+  const who = (threads: number[]) => (threads.length === 1 ? `thread ${threads[0]}` : `threads ${threads.join(', ')}`);
+  // A thread that never started is given its own limit, the start grace, and only that: not "made no
+  // progress for 5000 ms" followed by "did not start within 35000 ms".
+  const running = ordered.filter((thread) => !starting(thread));
+  const unstarted = ordered.filter(starting);
+  const sentences = [
+    ...(running.length > 0 ? [`${who(running)} made no progress for ${watchdogMs} ms: ${parts.join('; ')}`] : []),
+    ...(unstarted.length > 0 ? [`${who(unstarted)} did not start within ${watchdogMs + START_GRACE_MS} ms (loading the worker and the allocator module)`] : []),
+  ];
   return {
     kind: 'hang',
-    message: `${who} made no progress for ${watchdogMs} ms: ${parts.join('; ')}`,
+    message: sentences.join('; '),
     pages: inFlight && inFlight.op !== 'alloc' ? [inFlight.first] : [],
     threads: ordered,
     history,

@@ -46,6 +46,8 @@ export interface SweepResult {
   interrupted: boolean;
   /** False until the sweep has ended: a file that still says false was cut off (killed, or still running). */
   complete: boolean;
+  /** Runs the sweep means to make (allocators x thread counts), so that a partial file says "2 of 12". */
+  plannedRuns: number;
   resultFile: string;
   startedAt: string;
   machine: { cpus: number; cpuModel: string; node: string; platform: string };
@@ -95,6 +97,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     verdict: 'pass',
     interrupted: false,
     complete: false,
+    plannedRuns: options.allocators.length * options.threads.length,
     resultFile: '',
     startedAt: startedAt.toISOString(),
     machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform },
