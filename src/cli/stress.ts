@@ -8,7 +8,7 @@ import path from 'node:path';
 import { loadAllocators } from '../alloc/load-allocator.ts';
 import { STRESS_SEED_NOTE, formatViolation } from '../report/format-violation.ts';
 import { plural } from '../report/format.ts';
-import { checkOutDir } from '../report/result-file.ts';
+import { checkOutDir, resultsDir } from '../report/result-file.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { RunVerdict, SweepRun } from '../stress/result.ts';
@@ -96,10 +96,10 @@ export async function stressCommand(argv: string[], defaultScenario?: string, us
     values.allocator !== undefined
       ? await loadAllocators(values.allocator.split(',').map((s) => s.trim()), userCwd())
       : await loadAllocators(scenario.allocators, path.dirname(loaded.file));
-  if (outDir !== undefined) {
-    checkOutDir(outDir);
-    extraFlags.push('--out', shownPath(outDir));
-  }
+  // Before anything runs or prints: a folder the result file cannot go in is one line, not a stack
+  // after the first run.
+  checkOutDir(outDir ?? resultsDir);
+  if (outDir !== undefined) extraFlags.push('--out', shownPath(outDir));
 
   const json = values.json;
   const progress = new Progress(!json && process.stderr.isTTY === true);

@@ -26,6 +26,7 @@ const scenarioFile = /(?<!\.test|\.d)\.(?:ts|js|mjs)$/;
 // The first few issues are enough to fix a file; a wall of them would break the one-line rule anyway.
 const maxIssuesShown = 3;
 const maxSuggestions = 3;
+const maxIssueLength = 300;
 
 /** Where {@link loadScenario} looks. */
 export interface LoadOptions {
@@ -91,9 +92,12 @@ export function validateScenario(input: unknown, where: string): Scenario {
     throw new UsageError(oneLine(`${where}: reading the scenario threw: ${firstLine(error)}`));
   }
   if (result.success) return result.output;
+  // Each issue cut at a length that fits a line: a message quotes the file's values, and unknown keys
+  // and values can be any length.
   const shown = result.issues.slice(0, maxIssuesShown).map((issue) => {
     const field = v.getDotPath(issue);
-    return field ? `${field}: ${issue.message}` : issue.message;
+    const text = field ? `${field}: ${issue.message}` : issue.message;
+    return text.length > maxIssueLength ? `${text.slice(0, maxIssueLength)}...` : text;
   });
   const more = result.issues.length - shown.length;
   throw new UsageError(oneLine(`${where}: ${shown.join('; ')}${more > 0 ? ` (and ${more} more)` : ''}`));

@@ -141,8 +141,14 @@ const defaultOps = 10_000;
 const unnamed = 'unnamed';
 
 // Messages read as "expected X, got Y"; `received` is valibot's rendering of the offending value.
+// A value is quoted short: a 10,000-character string where a thread count goes would make the
+// one-line message 10,000 characters long.
 function got(expected: string) {
-  return (issue: v.BaseIssue<unknown>) => `expected ${expected}, got ${issue.received}`;
+  return (issue: v.BaseIssue<unknown>) => `expected ${expected}, got ${short(issue.received)}`;
+}
+
+function short(received: string): string {
+  return received.length > 60 ? `${received.slice(0, 40)}... (${received.length} characters)` : received;
 }
 
 function integerIn(expected: string, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -155,8 +161,17 @@ function fraction() {
   return v.pipe(v.number(message), v.minValue(0, message), v.maxValue(1, message));
 }
 
+// A scenario's text is printed to terminals and drawn into reports: a control character other than a
+// line break or a tab (an ANSI escape, a carriage return, a NUL) or a bidi override would act on the
+// terminal or break the SVG instead of reading as text.
+const controlText = /[^\P{Cc}\n\t]|[\u202a-\u202e\u2066-\u2069]/u;
+
 function text(expected: string) {
-  return v.pipe(v.string(got(expected)), v.nonEmpty(`expected ${expected}, got ""`));
+  return v.pipe(
+    v.string(got(expected)),
+    v.nonEmpty(`expected ${expected}, got ""`),
+    v.check((value) => !controlText.test(value), `expected ${expected} without control characters`),
+  );
 }
 
 function listOf<const TItem extends v.GenericSchema>(item: TItem, expected: string) {
