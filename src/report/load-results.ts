@@ -23,6 +23,8 @@ import { resultsDir } from './result-file.ts';
 export const MAX_RESULT_BYTES = 16 * 1024 * 1024;
 /** More runs than any sweep makes (allocators x thread counts); a chart of more would not be read. */
 export const MAX_RUNS = 1024;
+/** Deeper than any result file nests (a run's violation's history's operations is 7 levels). */
+export const MAX_DEPTH = 32;
 
 export interface LoadedResult {
   /** The file as messages and pages name it: relative to the working directory when inside it. */
@@ -112,6 +114,10 @@ export function loadResultFile(file: string, cwd = userCwd()): LoadedResult {
     fail(code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder, not a result file' : `cannot read: ${(error as Error).message}`);
   }
   if (text.trim() === '') fail('empty file, not a stress result');
+  // Before parsing: a file of 200,000 nested arrays parses, but whatever walks it later recursing
+  // (JSON.stringify, a schema) overflows the stack, far from the file that caused it.
+  const depth = nestingDepth(text);
+  if (depth > MAX_DEPTH) fail(`nested ${depth.toLocaleString('en-US')} levels deep; a stress result nests at most ${MAX_DEPTH}`);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -181,6 +187,23 @@ export function latestResultFile(dir = resultsDir, cwd = userCwd()): string {
   }
   stamped.sort((a, b) => a.key.localeCompare(b.key) || a.mtime - b.mtime);
   return displayPath(path.join(dir, stamped.at(-1)!.name), cwd);
+}
+
+/** The deepest nesting of [ and { in JSON text, brackets inside strings not counted. */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // a backslash escapes the next character, a quote included
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
 }
 
 // V8 says "Unexpected end of JSON input" for most cuts, and "Expected ',' or ']' ... at position N" or
