@@ -53,7 +53,8 @@ const histogram = v.looseObject({
   p90: count,
   p99: count,
   p999: count,
-  buckets: v.pipe(v.array(v.tuple([count, count, count])), v.maxLength(BUCKETS, `expected at most ${BUCKETS} buckets`)),
+  // The length first, so that a huge array is refused before each of its items is checked.
+  buckets: v.pipe(v.array(v.unknown()), v.maxLength(BUCKETS, `expected at most ${BUCKETS} buckets`), v.array(v.tuple([count, count, count]))),
 });
 
 const run = {
@@ -84,7 +85,7 @@ const sweep = {
   settings: v.looseObject({ pages: v.optional(count), ops: v.optional(count), durationMs: v.optional(count) }),
   machine: v.looseObject({ cpus: positiveInt(1 << 16), cpuModel: text, node: text, platform: text }),
 };
-const runsOf = <T extends v.GenericSchema>(item: T) => v.pipe(v.array(item), v.maxLength(MAX_RUNS, `expected at most ${MAX_RUNS} runs`));
+const runsOf = <T extends v.GenericSchema>(item: T) => v.pipe(v.array(v.unknown()), v.maxLength(MAX_RUNS, `expected at most ${MAX_RUNS} runs`), v.array(item));
 
 /** Version 1: no `complete`, verdicts pass or fail, runs without a verdict of their own. */
 const version1 = v.looseObject({ ...sweep, verdict: v.picklist(['pass', 'fail']), runs: runsOf(v.looseObject(run)) });
