@@ -309,7 +309,7 @@ function findHung(views: RunViews, threads: number, lastOps: number[], lastProgr
   return lastProgress.map((_, t) => t).filter((t) => stuck(t, 0.5));
 }
 
-function hangViolation(views: RunViews, hung: number[], watchdogMs: number, phases: readonly Phase[], lockOwner: number): Violation {
+export function hangViolation(views: RunViews, hung: number[], watchdogMs: number, phases: readonly Phase[], lockOwner: number): Violation {
   // The lock holder first: the others are most likely waiting for it.
   const ordered = [...hung].sort((a, b) => Number(b === lockOwner) - Number(a === lockOwner));
   const history: ThreadHistory[] = [];
