@@ -36,4 +36,10 @@ describe('npm run explore: --junit and --out are checked before anything runs', 
     expect(JSON.parse(readFileSync(path.join(typedIn, 'out', file!), 'utf8'))).toMatchObject({ scenario: 'smoke', allocator: 'byte-cas', schedules: 1 });
     expect(result.stdout).toMatch(/^explore smoke on byte-cas: 2 threads x 8 ops/m);
   });
+
+  it('one thread is "1 thread", not "1 threads"', async () => {
+    const result = await runCli('explore.ts', ['smoke', '--allocator', 'byte-cas', '--runs', '1', '--threads', '1']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^explore smoke on byte-cas: 1 thread x 8 ops, /m);
+  });
 });

@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { loadAllocators } from '../alloc/load-allocator.ts';
 import { type ExploreResult, explore } from '../controlled/explore.ts';
+import { plural } from '../report/format.ts';
 import { formatViolation } from '../report/format-violation.ts';
 import { writeJUnit } from '../report/junit.ts';
 import { checkOutDir, checkOutFile, createExclusive, resultFileBase } from '../report/result-file.ts';
@@ -86,7 +87,7 @@ await runCommand('explore', async () => {
   const results: ExploreResult[] = [];
   for (const allocator of allocators) {
     if (!values.json) {
-      console.log(`explore ${scenario.name} on ${allocator.name}: ${size.threads} thread${size.threads === 1 ? '' : 's'} x ${size.ops} ops, ${size.pages} pages, ${strategy}${strategy === 'pct' ? ` d=${depth}` : ''}, seed ${values.seed ?? scenario.seed}, shard ${shard.index}/${shard.count}`);
+      console.log(`explore ${scenario.name} on ${allocator.name}: ${plural(size.threads, 'thread')} x ${size.ops} ops, ${size.pages} pages, ${strategy}${strategy === 'pct' ? ` d=${depth}` : ''}, seed ${values.seed ?? scenario.seed}, shard ${shard.index}/${shard.count}`);
     }
     const result = await explore({
       scenario,
@@ -144,8 +145,8 @@ function printResult(result: ExploreResult): void {
   }
   const shrunk =
     finding.size.threads !== finding.foundSize.threads || finding.size.ops !== finding.foundSize.ops || finding.size.pages !== finding.foundSize.pages || finding.preemptions !== finding.foundPreemptions
-      ? `shrunk from ${finding.foundSize.threads} threads x ${finding.foundSize.ops} ops (${finding.foundSize.pages} pages, ${finding.foundPreemptions} preemptions) to ${finding.size.threads} x ${finding.size.ops} (${finding.size.pages} pages, ${finding.preemptions} preemptions)`
-      : `${finding.size.threads} threads x ${finding.size.ops} ops, ${finding.preemptions} preemptions`;
+      ? `shrunk from ${plural(finding.foundSize.threads, 'thread')} x ${finding.foundSize.ops} ops (${finding.foundSize.pages} pages, ${finding.foundPreemptions} preemptions) to ${finding.size.threads} x ${finding.size.ops} (${finding.size.pages} pages, ${finding.preemptions} preemptions)`
+      : `${plural(finding.size.threads, 'thread')} x ${finding.size.ops} ops, ${finding.preemptions} preemptions`;
   console.log(`${result.ok ? '✓ found the expected' : '✗ found'} ${finding.violation.kind} at schedule ${finding.schedule} (${covered})`);
   console.log(formatViolation(finding.violation, { scenario: result.scenario, seed: result.seed, allocator: result.allocator, threads: finding.size.threads, reproduce: finding.replayCommand }));
   console.log(`\ntrace, ${shrunk}, ${finding.steps} steps:\n${finding.trace}`);
