@@ -8,7 +8,7 @@
  */
 import { writeCompare } from '../report/build-compare.ts';
 import { compareTable, textTable } from '../report/compare-table.ts';
-import { checkOutDir } from '../report/result-file.ts';
+import { checkOutDir, resultsDir } from '../report/result-file.ts';
 import { parseFlags, parsePathFlag, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
 import { escapeControl, terminalSafe } from './terminal-text.ts';
@@ -50,7 +50,8 @@ await runCommand('compare', async () => {
   // One thread count: the one the latency distribution chart is drawn at.
   const threads = values.threads !== undefined ? parsePositiveInt('threads', values.threads, 64) : undefined;
   const outDir = values.out !== undefined ? userPath(parsePathFlag('out', values.out)) : undefined;
-  if (outDir !== undefined) checkOutDir(outDir);
+  // Before any chart is drawn: a folder the page cannot go in is one line, not a stack after the work.
+  checkOutDir(outDir ?? resultsDir);
   const compared = await writeCompare(fileA, fileB, {
     ...(outDir !== undefined ? { outDir } : {}),
     ...(allocators ? { allocators } : {}),

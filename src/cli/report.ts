@@ -7,7 +7,7 @@
  */
 import { writeReport } from '../report/build-report.ts';
 import { latestResultFile } from '../report/load-results.ts';
-import { checkOutDir } from '../report/result-file.ts';
+import { checkOutDir, resultsDir } from '../report/result-file.ts';
 import { parseFlags, parsePathFlag, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
 import { escapeControl } from './terminal-text.ts';
@@ -35,7 +35,8 @@ await runCommand('report', async () => {
   // One thread count: the one the latency distribution chart is drawn at.
   const threads = values.threads !== undefined ? parsePositiveInt('threads', values.threads, 64) : undefined;
   const outDir = values.out !== undefined ? userPath(parsePathFlag('out', values.out)) : undefined;
-  if (outDir !== undefined) checkOutDir(outDir);
+  // Before any chart is drawn: a folder the page cannot go in is one line, not a stack after the work.
+  checkOutDir(outDir ?? resultsDir);
   const report = await writeReport(files, {
     ...(outDir !== undefined ? { outDir } : {}),
     ...(threads !== undefined ? { threads } : {}),
