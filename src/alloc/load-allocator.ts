@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../cli/usage-error.ts';
+import { shownPath, userCwd } from '../cli/user-cwd.ts';
 import { UserHost } from '../harness/user-host.ts';
 import type { AllocatorDefinition, PageAllocator } from './contract.ts';
 import { allocators } from './registry.ts';
@@ -18,8 +19,12 @@ export type AllocatorRef = { builtin: string } | { module: string };
 
 const looksLikePath = (spec: string) => /[\\/]/.test(spec) || /\.(m?[jt]s)$/.test(spec);
 
-/** Turns a `--allocator` value into a reference a worker can load, or says why it cannot. */
-export function resolveAllocator(spec: string, cwd = process.cwd()): AllocatorRef {
+/**
+ * Turns a `--allocator` value into a reference a worker can load, or says why it cannot. A relative
+ * path is relative to `cwd`: the folder the user typed it in, or a scenario file's folder for the
+ * paths that scenario lists.
+ */
+export function resolveAllocator(spec: string, cwd = userCwd()): AllocatorRef {
   if (allocators[spec]) return { builtin: spec };
   if (!looksLikePath(spec)) {
     throw new UsageError(
@@ -27,12 +32,13 @@ export function resolveAllocator(spec: string, cwd = process.cwd()): AllocatorRe
     );
   }
   const file = path.resolve(cwd, spec);
-  if (!existsSync(file)) throw new UsageError(`allocator module ${spec} not found (looked for ${file})`);
+  if (!existsSync(file)) throw new UsageError(`allocator module ${shownPath(file)} not found`);
   return { module: file };
 }
 
+/** The allocator as every message and printed command names it (see {@link shownPath}). */
 export function refName(ref: AllocatorRef): string {
-  return 'builtin' in ref ? ref.builtin : path.relative(process.cwd(), ref.module) || ref.module;
+  return 'builtin' in ref ? ref.builtin : shownPath(ref.module);
 }
 
 const cache = new Map<string, Promise<AllocatorDefinition>>();
@@ -49,7 +55,7 @@ export function loadAllocator(ref: AllocatorRef): Promise<AllocatorDefinition> {
 }
 
 async function importModule(file: string): Promise<AllocatorDefinition> {
-  const where = path.relative(process.cwd(), file) || file;
+  const where = shownPath(file);
   let module: { default?: unknown };
   try {
     module = (await import(pathToFileURL(file).href)) as { default?: unknown };
@@ -100,7 +106,7 @@ export type AllocatorInfo = Pick<AllocatorDefinition, 'name' | 'locking' | 'maxR
 
 export interface LoadedAllocator {
   ref: AllocatorRef;
-  /** As the user named it: a registry name or the path they gave. */
+  /** A registry name, or the module's path as {@link refName} shows it (the same in every message). */
   name: string;
   definition: AllocatorInfo;
 }
@@ -111,24 +117,35 @@ const CHECK_TIMEOUT_MS = 5000;
 /**
  * Resolves and checks every allocator a run names, failing on the first bad one with a UsageError.
  * With `pages`, each module's `sharedBytes(pages)` is checked too, so that a bad answer is found before
- * anything runs.
+ * anything runs. The same allocator twice (`byte-cas,byte-cas`, or `./a.ts,a.ts`) is refused: its two
+ * runs at one thread count would be one point on a chart twice, and a report refuses such a file.
  */
-export async function loadAllocators(specs: string[], cwd = process.cwd(), pages?: number): Promise<LoadedAllocator[]> {
+export async function loadAllocators(specs: string[], cwd = userCwd(), pages?: number): Promise<LoadedAllocator[]> {
+  const refs = specs.map((spec) => resolveAllocator(spec, cwd));
+  const names = refs.map(refName);
+  const twice = names.findIndex((name, i) => names.indexOf(name) !== i);
+  if (twice >= 0) {
+    const first = names.indexOf(names[twice]!);
+    const same = specs[first] === specs[twice] ? `${JSON.stringify(specs[twice])} twice` : `${JSON.stringify(specs[first])} and ${JSON.stringify(specs[twice])}, both ${names[twice]}`;
+    throw new UsageError(`allocator list names the same allocator twice: ${same}; name each once`);
+  }
   const loaded: LoadedAllocator[] = [];
   // One at a time: each check starts a worker, and a failure ends the whole command anyway.
-  for (const spec of specs) {
-    const ref = resolveAllocator(spec, cwd);
-    if ('builtin' in ref) {
-      loaded.push({ ref, name: spec, definition: allocators[ref.builtin]! });
-      continue;
-    }
-    const host = await UserHost.start(ref, spec, { timeoutMs: CHECK_TIMEOUT_MS });
-    try {
-      if (pages !== undefined) await host.sharedBytes(pages);
-      loaded.push({ ref, name: spec, definition: host.info });
-    } finally {
-      await host.close();
-    }
-  }
+  for (const [i, ref] of refs.entries()) loaded.push({ ref, name: names[i]!, definition: await loadAllocatorInfo(ref, names[i]!, pages) });
   return loaded;
+}
+
+/**
+ * What the main thread may know of one allocator: a built-in's definition, or a module's plain fields
+ * as a user host imported and checked them (the module's code never runs on the main thread).
+ */
+export async function loadAllocatorInfo(ref: AllocatorRef, name: string, pages?: number): Promise<AllocatorInfo> {
+  if ('builtin' in ref) return allocators[ref.builtin]!;
+  const host = await UserHost.start(ref, name, { timeoutMs: CHECK_TIMEOUT_MS });
+  try {
+    if (pages !== undefined) await host.sharedBytes(pages);
+    return host.info;
+  } finally {
+    await host.close();
+  }
 }

@@ -6,12 +6,21 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { builtins } from '../alloc/registry.ts';
+import { allocators, builtins } from '../alloc/registry.ts';
 import type { PairResult, PairSpec } from '../bench/pair.ts';
 import { parseFlags } from './args.ts';
 import { runCommand } from './main.ts';
 import { UsageError } from './usage-error.ts';
-import { parseMemory } from '../scenario/units.ts';
+import { plural } from '../report/format.ts';
+import { MAX_PAGES } from '../scenario/schema.ts';
+import { PAGE_SIZE, parseMemory } from '../scenario/units.ts';
+
+/**
+ * The least memory a measurement can hold half of and still free and allocate a page in every block
+ * of every built-in: 64 pages. The most is a scenario's most (256 GiB): bench holds half the pages
+ * through alloc(1) before it measures, in a buffer allocated whole.
+ */
+const MIN_BENCH_PAGES = 64;
 
 const usage = 'usage: npm run bench -- [--json] [--time MS] [--sizes 8GiB,64GiB] [--allocator NAME[,NAME]]';
 
@@ -38,8 +47,28 @@ await runCommand('bench', async () => {
   }
   const timeMs = Number(values.time);
   if (!Number.isInteger(timeMs) || timeMs < 50) throw new UsageError(`--time ${values.time}: expected whole milliseconds, at least 50`);
-  const names = values.allocator?.split(',') ?? builtins.map((d) => d.name);
-  const sizes = values.sizes.split(',').map((label) => ({ label, pages: parseMemory(label) }));
+  const names = values.allocator?.split(',').map((name) => name.trim()) ?? builtins.map((d) => d.name);
+  for (const name of names) {
+    if (allocators[name]) continue;
+    // A user's module would run in a worker that loads only built-ins, and fail there as an internal error.
+    const module = /[\\/]|\.m?[jt]s$/.test(name) ? ` (a module path: bench measures the built-in allocators only; npm run stress measures yours)` : '';
+    throw new UsageError(`--allocator ${values.allocator}: unknown allocator "${name}"${module}; use one of ${Object.keys(allocators).join(', ')}`);
+  }
+  if (new Set(names).size !== names.length) throw new UsageError(`--allocator ${values.allocator}: names an allocator twice`);
+  const sizes = values.sizes.split(',').map((label) => label.trim()).map((label) => {
+    let pages: number;
+    try {
+      pages = parseMemory(label);
+    } catch (error) {
+      if (error instanceof UsageError) throw new UsageError(`--sizes ${values.sizes}: ${error.message}`);
+      throw error;
+    }
+    if (pages < MIN_BENCH_PAGES || pages > MAX_PAGES) {
+      throw new UsageError(`--sizes ${values.sizes}: ${label} is ${plural(pages, 'page')}; bench takes ${MIN_BENCH_PAGES} pages (${(MIN_BENCH_PAGES * PAGE_SIZE) / 1024}KiB) to ${MAX_PAGES} pages (256GiB)`);
+    }
+    return { label, pages };
+  });
+  if (new Set(sizes.map((size) => size.pages)).size !== sizes.length) throw new UsageError(`--sizes ${values.sizes}: names a size twice`);
   const rows: { allocator: string; sizes: Record<string, { pages: number; nsPerPair: number; rme: number; ratioToFloor: number }> }[] =
     names.map((allocator) => ({ allocator, sizes: {} }));
   const floor: Record<string, { nsPerPair: number; rme: number }> = {};

@@ -6,12 +6,14 @@
  * Exit codes: 0 written, 2 bad input (a missing, truncated or foreign file: one line naming it), 3
  * pagerace itself failed.
  */
-import path from 'node:path';
 import { writeCompare } from '../report/build-compare.ts';
 import { compareTable, textTable } from '../report/compare-table.ts';
-import { parseFlags, parsePositiveInt } from './args.ts';
+import { checkOutDir, resultsDir } from '../report/result-file.ts';
+import { parseFlags, parsePathFlag, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
+import { escapeControl, terminalSafe } from './terminal-text.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
+import { userPath } from './user-cwd.ts';
 
 export const compareUsage = `usage: npm run compare -- <run A> <run B> [flags]
        npm run compare -- <run> --allocators X,Y
@@ -47,18 +49,24 @@ await runCommand('compare', async () => {
   const [fileA, fileB = fileA] = positionals as [string, string?];
   // One thread count: the one the latency distribution chart is drawn at.
   const threads = values.threads !== undefined ? parsePositiveInt('threads', values.threads, 64) : undefined;
+  const outDir = values.out !== undefined ? userPath(parsePathFlag('out', values.out)) : undefined;
+  // Before any chart is drawn: a folder the page cannot go in is one line, not a stack after the work.
+  checkOutDir(outDir ?? resultsDir);
   const compared = await writeCompare(fileA, fileB, {
-    ...(values.out !== undefined ? { outDir: path.resolve(values.out) } : {}),
+    ...(outDir !== undefined ? { outDir } : {}),
     ...(allocators ? { allocators } : {}),
     ...(threads !== undefined ? { threads } : {}),
   });
   if (values.json) {
-    console.log(JSON.stringify({ a: compared.a.file, b: compared.b.file, compareFile: compared.html, rows: compared.rows }, null, 2));
+    // JSON.stringify escapes control characters itself.
+    console.log(JSON.stringify({ a: compared.a.file, b: compared.b.file, compareFile: compared.html, warnings: compared.warnings, rows: compared.rows }, null, 2));
     return ExitCode.ok;
   }
-  const describe = (side: typeof compared.a) => `${side.file} (${side.result.scenario}, seed ${side.result.seed}, ${side.result.startedAt})`;
+  // Names and seeds come from the files: escaped, so that a file cannot drive the terminal.
+  const describe = (side: typeof compared.a) => escapeControl(`${side.file} (${side.result.scenario}, seed ${side.result.seed}, ${side.result.startedAt})`);
   console.log(compared.a === compared.b ? `A and B: ${describe(compared.a)}` : `A: ${describe(compared.a)}\nB: ${describe(compared.b)}`);
-  console.log(`\n${textTable(compareTable(compared.rows))}\n`);
+  for (const warning of compared.warnings) console.log(`note: ${escapeControl(warning)}`);
+  console.log(`\n${terminalSafe(textTable(compareTable(compared.rows)))}\n`);
   console.log('ops/s B/A below 1x: B is slower; latency B/A above 1x: B is slower. Alloc latency, lock waits included.');
   console.log(`compare: ${compared.html} (${Math.round(compared.ms)} ms)`);
   return ExitCode.ok;

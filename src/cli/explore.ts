@@ -11,19 +11,23 @@ import type { ExploreResult, RunSize } from '../controlled/explore.ts';
 import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES, MAX_EXPLORE_THREADS, MAX_STEP_BUDGET } from '../controlled/limits.ts';
 import { DEFAULT_POINTS, parsePoints } from '../controlled/plain-access-mode.ts';
 import { exploreSizes, fixedSize, sizeLabel } from '../controlled/sizes.ts';
+import { plural } from '../report/format.ts';
 import { formatViolation } from '../report/format-violation.ts';
 import { writeJUnit } from '../report/junit.ts';
+import { checkOutDir, checkOutFile, createExclusive, resultFileBase } from '../report/result-file.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { parseDuration, parseMemory } from '../scenario/units.ts';
-import { parseFlags, parsePositiveInt } from './args.ts';
+import { parseFlags, parsePathFlag, parsePositiveInt } from './args.ts';
 import { type RunFromFile, runFromFile } from './explore-from.ts';
 import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
+import { shownPath, userCwd, userPath } from './user-cwd.ts';
 
-const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--memory PAGES] [--max-held n] [--steps N] [--points atomics|all] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--json]
+const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--memory PAGES] [--max-held n] [--steps N] [--points atomics|all] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--out DIR] [--json]
        npm run explore -- --from <stress result file> [--run N] [flags]   (the run's own threads, seed, memory and ops)
-  Without --threads, --ops, --memory or --max-held (or sizes in the scenario's explore:), the size grows within the budget.`;
+  Without --threads, --ops, --memory or --max-held (or sizes in the scenario's explore:), the size grows within the budget.
+  --out DIR   also write the exploration's result (what --json prints) to DIR/explore-<scenario>-<time>.json, and long replay tokens there`;
 
 await runCommand('explore', async () => {
   const { values, positionals } = parseFlags(
@@ -48,6 +52,7 @@ await runCommand('explore', async () => {
       'no-shrink': { type: 'boolean', default: false },
       'no-lock': { type: 'boolean', default: false },
       junit: { type: 'string' },
+      out: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -74,6 +79,12 @@ await runCommand('explore', async () => {
   const runs = values.runs !== undefined ? parsePositiveInt('runs', values.runs) : timeBudgetMs < Infinity ? Infinity : 500;
   const stepBudget = values.steps !== undefined ? parsePositiveInt('steps', values.steps, MAX_STEP_BUDGET) : undefined;
   const points = parsePoints(values.points);
+  // Checked before anything runs: a JUnit path that is a folder, or a folder that cannot be written,
+  // is found now, not after the exploration's minutes.
+  const junit = values.junit !== undefined ? userPath(parsePathFlag('junit', values.junit)) : undefined;
+  if (junit !== undefined) checkOutFile(junit, '--junit');
+  const outDir = values.out !== undefined ? userPath(parsePathFlag('out', values.out)) : undefined;
+  if (outDir !== undefined) checkOutDir(outDir);
   const from: RunFromFile | undefined = values.from !== undefined ? runFromFile(values.from, values.run !== undefined ? parsePositiveInt('run', values.run) : undefined) : undefined;
 
   const named = positionals[0] ?? from?.scenarioFile;
@@ -84,9 +95,14 @@ await runCommand('explore', async () => {
   if (from && !values.json && changedSince(scenario, from)) {
     console.error(`note: ${scenarioFile} has changed since ${from.file} was written; exploring the file as it is now, at the run's size and seed`);
   }
-  const specs = values.allocator !== undefined ? values.allocator.split(',').map((s) => s.trim()) : from ? [from.config.allocator] : scenario.allocators;
+  // Paths on the command line are the user's; those in a scenario are relative to its folder.
   // sharedBytes is checked at the scenario's explore size before anything runs; every run checks its own.
-  const allocators = await loadAllocators(specs, undefined, scenario.explore.pages);
+  const allocators =
+    values.allocator !== undefined
+      ? await loadAllocators(values.allocator.split(',').map((s) => s.trim()), userCwd(), scenario.explore.pages)
+      : from
+        ? await loadAllocators([from.config.allocator], userCwd(), scenario.explore.pages)
+        : await loadAllocators(scenario.allocators, path.dirname(loaded.file), scenario.explore.pages);
   // Sizes given on the command line win over a stress run's, which win over the scenario file's; any
   // size given fixes the size, and without one the exploration grows it.
   const given: Partial<RunSize> = {
@@ -111,7 +127,7 @@ await runCommand('explore', async () => {
   const results: ExploreResult[] = [];
   for (const allocator of allocators) {
     if (!values.json) {
-      const sized = size ? `${size.threads} threads x ${size.ops} ops, ${size.pages} pages` : `sizes grown from ${scenario.explore.threads} threads x ${scenario.explore.ops} ops (${scenario.explore.pages} pages)`;
+      const sized = size ? `${plural(size.threads, 'thread')} x ${size.ops} ops, ${size.pages} pages` : `sizes grown from ${plural(scenario.explore.threads, 'thread')} x ${scenario.explore.ops} ops (${scenario.explore.pages} pages)`;
       const origin = from ? ` (run ${from.run} of ${from.file})` : '';
       console.log(`explore ${scenario.name} on ${allocator.name}${origin}: ${sized}, ${points === 'all' ? 'every access' : 'Atomics calls'} as points, ${strategy}${strategy === 'pct' ? ` d=${depth}` : ''}, seed ${seed}, shard ${shard.index}/${shard.count}`);
     }
@@ -130,19 +146,23 @@ await runCommand('explore', async () => {
       ...(stepBudget !== undefined ? { stepBudget } : {}),
       ...(lock !== undefined ? { lock } : {}),
       points,
+      ...(outDir !== undefined ? { tokenDir: outDir } : {}),
       checkDeterminism: values['check-determinism'],
       shrink: !values['no-shrink'],
     });
     results.push(result);
     if (!values.json) printResult(result);
   }
-  if (values.junit) writeJUnit(values.junit, results);
-  if (values.json) {
-    const out = results.map((r) => ({
-      ...r,
-      ...(r.finding ? { replayToken: r.finding.replayToken, ...(r.finding.replayFile ? { replayFile: r.finding.replayFile } : {}), traceDigest: r.finding.traceDigest, violation: r.finding.violation } : {}),
-    }));
-    console.log(JSON.stringify(out.length === 1 ? out[0] : out, null, 2));
+  if (junit !== undefined) writeJUnit(junit, results);
+  const out = results.map((r) => ({
+    ...r,
+    ...(r.finding ? { replayToken: r.finding.replayToken, ...(r.finding.replayFile ? { replayFile: r.finding.replayFile } : {}), traceDigest: r.finding.traceDigest, violation: r.finding.violation } : {}),
+  }));
+  const json = JSON.stringify(out.length === 1 ? out[0] : out, null, 2);
+  if (values.json) console.log(json);
+  if (outDir !== undefined) {
+    const file = createExclusive(outDir, resultFileBase('explore', scenario.name), '.json', `${json}\n`);
+    (values.json ? console.error : console.log)(`results: ${shownPath(file)}`);
   }
   return results.every((r) => r.ok) ? ExitCode.ok : ExitCode.expectationFailed;
 });
@@ -171,8 +191,8 @@ function printResult(result: ExploreResult): void {
   }
   const shrunk =
     finding.size.threads !== finding.foundSize.threads || finding.size.ops !== finding.foundSize.ops || finding.size.pages !== finding.foundSize.pages || finding.preemptions !== finding.foundPreemptions
-      ? `shrunk from ${finding.foundSize.threads} threads x ${finding.foundSize.ops} ops (${finding.foundSize.pages} pages, ${finding.foundPreemptions} preemptions) to ${finding.size.threads} x ${finding.size.ops} (${finding.size.pages} pages, ${finding.preemptions} preemptions)`
-      : `${finding.size.threads} threads x ${finding.size.ops} ops, ${finding.preemptions} preemptions`;
+      ? `shrunk from ${plural(finding.foundSize.threads, 'thread')} x ${finding.foundSize.ops} ops (${finding.foundSize.pages} pages, ${finding.foundPreemptions} preemptions) to ${finding.size.threads} x ${finding.size.ops} (${finding.size.pages} pages, ${finding.preemptions} preemptions)`
+      : `${plural(finding.size.threads, 'thread')} x ${finding.size.ops} ops, ${finding.preemptions} preemptions`;
   console.log(`${result.ok ? '✓ found the expected' : '✗ found'} ${finding.violation.kind} at schedule ${finding.schedule} (${covered})`);
   printCovered(result);
   console.log(formatViolation(finding.violation, { scenario: result.scenario, seed: result.seed, allocator: result.allocator, threads: finding.size.threads, reproduce: finding.replayCommand }));

@@ -2,6 +2,7 @@
  * How every command ends: bad input is one line and exit 2, a failure of pagerace itself is a stack
  * trace and exit 3, anything else is the command's own exit code.
  */
+import { escapeControl } from './terminal-text.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
 export async function runCommand(command: string, body: () => Promise<number>): Promise<never> {
@@ -15,7 +16,9 @@ export async function runCommand(command: string, body: () => Promise<number>): 
     code = await body();
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`${command}: ${error.message}\n`);
+      // One line, whatever the message quotes (a file name, a value from a file): never a newline or an
+      // escape sequence that the terminal would act on.
+      process.stderr.write(`${command}: ${escapeControl(error.message.replace(/\s*[\r\n]+\s*/g, ' '))}\n`);
       code = ExitCode.usage;
     } else {
       process.stderr.write(`${command}: internal error: ${(error as Error)?.stack ?? String(error)}\n`);

@@ -18,7 +18,7 @@ const badFiles: [string, string, RegExp][] = [
   ['a truncated file', write('half.json', real.slice(0, real.length >> 1)), /half\.json: truncated: the JSON stops before its end/],
   ['foreign JSON', write('hello.json', '{"hello":1}\n'), /hello\.json: not a pagerace stress result: no "kind": "pagerace-stress" \(keys: hello\)$/],
   ['a package.json', path.join(repoRoot, 'package.json'), /package\.json: not a pagerace stress result: no "kind": "pagerace-stress"/],
-  ['a result of another version', write('v2.json', '{"kind":"pagerace-stress","version":2,"runs":[]}\n'), /v2\.json: stress result version 2; this pagerace reads version 1$/],
+  ['a result of another version', write('v3.json', '{"kind":"pagerace-stress","version":3,"runs":[]}\n'), /v3\.json: stress result version 3; this pagerace reads versions 1 and 2$/],
   ['a result without its runs\' fields', write('no-fields.json', '{"kind":"pagerace-stress","version":1,"runs":[{"allocator":"x"}]}\n'), /no-fields\.json: not a well-formed stress result: /],
   ['not JSON at all', write('notes.json', '# notes\n'), /notes\.json: not valid JSON: /],
 ];

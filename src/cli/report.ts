@@ -5,12 +5,14 @@
  * Exit codes: 0 written, 2 bad input (a missing, truncated or foreign file: one line naming it), 3
  * pagerace itself failed.
  */
-import path from 'node:path';
 import { writeReport } from '../report/build-report.ts';
 import { latestResultFile } from '../report/load-results.ts';
-import { parseFlags, parsePositiveInt } from './args.ts';
+import { checkOutDir, resultsDir } from '../report/result-file.ts';
+import { parseFlags, parsePathFlag, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
+import { escapeControl } from './terminal-text.ts';
 import { ExitCode } from './usage-error.ts';
+import { userPath } from './user-cwd.ts';
 
 export const reportUsage = `usage: npm run report -- [result files...] [flags]
   (no file)            the latest results/stress-*.json
@@ -32,10 +34,14 @@ await runCommand('report', async () => {
   const files = positionals.length > 0 ? [...new Set(positionals)] : [latestResultFile()];
   // One thread count: the one the latency distribution chart is drawn at.
   const threads = values.threads !== undefined ? parsePositiveInt('threads', values.threads, 64) : undefined;
+  const outDir = values.out !== undefined ? userPath(parsePathFlag('out', values.out)) : undefined;
+  // Before any chart is drawn: a folder the page cannot go in is one line, not a stack after the work.
+  checkOutDir(outDir ?? resultsDir);
   const report = await writeReport(files, {
-    ...(values.out !== undefined ? { outDir: path.resolve(values.out) } : {}),
+    ...(outDir !== undefined ? { outDir } : {}),
     ...(threads !== undefined ? { threads } : {}),
   });
+  for (const warning of report.warnings) console.log(`note: ${escapeControl(warning)}`);
   console.log(`read: ${files.join(' ')}`);
   console.log(`charts: ${report.svgs.join(' ')}`);
   console.log(`report: ${report.html} (${Math.round(report.ms)} ms)`);

@@ -6,15 +6,15 @@
  */
 import { writeReport } from '../report/build-report.ts';
 import { runCommand } from './main.ts';
-import { stressCommand } from './stress.ts';
+import { startUsage, stressCommand } from './stress.ts';
 
 export const DEFAULT_SCENARIO = 'churn';
 
 await runCommand('start', async () => {
   const argv = process.argv.slice(2);
-  const { code, result } = await stressCommand(argv, DEFAULT_SCENARIO);
+  const { code, result, outDir } = await stressCommand(argv, DEFAULT_SCENARIO, startUsage);
   if (result && result.runs.length > 0) {
-    const report = await writeReport([result.resultFile]);
+    const report = await writeReport([result.resultFile], outDir !== undefined ? { outDir } : {});
     // With --json, stdout is one JSON object and nothing else.
     (argv.includes('--json') ? console.error : console.log)(`report: ${report.html}`);
   }

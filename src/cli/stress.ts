@@ -7,14 +7,17 @@
 import path from 'node:path';
 import { loadAllocators } from '../alloc/load-allocator.ts';
 import { STRESS_SEED_NOTE, formatViolation } from '../report/format-violation.ts';
+import { plural } from '../report/format.ts';
+import { checkOutDir, resultsDir } from '../report/result-file.ts';
 import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { parseDuration } from '../scenario/units.ts';
-import type { RunResult } from '../stress/result.ts';
+import type { RunVerdict, SweepRun } from '../stress/result.ts';
 import { type SweepResult, runSweep } from '../stress/sweep.ts';
-import { parseFlags, parseIntList, parsePositiveInt } from './args.ts';
+import { parseDurationFlag, parseFlags, parseIntList, parsePathFlag, parsePositiveInt } from './args.ts';
 import { Progress } from './progress.ts';
+import { onStopSignals } from './stop-signals.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
+import { shownPath, userCwd, userPath } from './user-cwd.ts';
 
 export const stressUsage = `usage: npm run stress -- <scenario name or path> [flags]
   --allocator NAME[,NAME]  built-in names, known-bug variants, or paths to your own modules
@@ -22,8 +25,14 @@ export const stressUsage = `usage: npm run stress -- <scenario name or path> [fl
   --seed S                 the workload seed (default: the scenario's)
   --ops N | --duration 10s length of the churn phase per thread
   --no-lock                run global-lock allocators without their lock (the negative control)
-  --checks all|none        none: no ledger, no op log (raw allocator speed)
+  --checks all|none        none: no ledger, no op log (raw allocator speed); its runs say unchecked
+  --out DIR                where the result file goes (default: results/)
   --json                   print one JSON object on stdout`;
+
+export const startUsage = `usage: npm start -- [scenario name or path] [flags]
+  Runs a stress sweep (default scenario: churn, every built-in allocator at its thread counts), then
+  draws its report into results/report.html. Takes the flags of npm run stress:
+${stressUsage.split('\n').slice(1).join('\n')}`;
 
 const flags = {
   allocator: { type: 'string' },
@@ -33,15 +42,19 @@ const flags = {
   duration: { type: 'string' },
   'no-lock': { type: 'boolean', default: false },
   checks: { type: 'string', default: 'all' },
+  out: { type: 'string' },
   json: { type: 'boolean', default: false },
   help: { type: 'boolean', default: false },
 } as const;
 
-/** Runs the stress command on `argv`; `defaultScenario` stands in when no scenario is named. */
-export async function stressCommand(argv: string[], defaultScenario?: string): Promise<{ code: number; result?: SweepResult }> {
+/**
+ * Runs the stress command on `argv`; `defaultScenario` stands in when no scenario is named, and `usage`
+ * is what --help prints (npm start has its own).
+ */
+export async function stressCommand(argv: string[], defaultScenario?: string, usage = stressUsage): Promise<{ code: number; result?: SweepResult; outDir?: string }> {
   const { values, positionals } = parseFlags(argv, flags, true);
   if (values.help) {
-    console.log(stressUsage);
+    console.log(usage);
     return { code: ExitCode.ok };
   }
   if (positionals.length > 1) throw new UsageError(`expected one scenario, got ${positionals.length}: ${positionals.join(' ')}`);
@@ -50,7 +63,12 @@ export async function stressCommand(argv: string[], defaultScenario?: string): P
   if (values.checks !== 'all' && values.checks !== 'none') throw new UsageError(`--checks ${values.checks}: expected all or none`);
   if (values.ops !== undefined && values.duration !== undefined) throw new UsageError('give --ops or --duration, not both');
 
-  const loaded = await loadScenario(named);
+  // The seed as a scenario file may give it: a non-empty string (an empty one would seed every
+  // thread alike and read as "no seed" in a printed command).
+  if (values.seed !== undefined && values.seed === '') throw new UsageError(`--seed '': expected a non-empty seed`);
+  const outDir = values.out !== undefined ? userPath(parsePathFlag('out', values.out)) : undefined;
+
+  const loaded = await loadScenario(named, { cwd: userCwd() });
   const extraFlags: string[] = [];
   let scenario: Scenario = loaded.scenario;
   if (values.seed !== undefined) scenario = { ...scenario, seed: values.seed };
@@ -61,7 +79,7 @@ export async function stressCommand(argv: string[], defaultScenario?: string): P
     extraFlags.push('--ops', values.ops);
   }
   if (values.duration !== undefined) {
-    const durationMs = parseDuration(values.duration);
+    const durationMs = parseDurationFlag('duration', values.duration);
     if (durationMs <= 0) throw new UsageError(`--duration ${values.duration}: must be longer than 0`);
     const { ops: _, ...rest } = scenario;
     scenario = { ...rest, durationMs };
@@ -72,18 +90,27 @@ export async function stressCommand(argv: string[], defaultScenario?: string): P
   const checks = values.checks === 'all';
   if (!checks) extraFlags.push('--checks', 'none');
   const threads = values.threads !== undefined ? parseIntList('threads', values.threads, 64) : scenario.threads;
-  const specs = values.allocator !== undefined ? values.allocator.split(',').map((s) => s.trim()) : scenario.allocators;
-  const allocators = await loadAllocators(specs, undefined, scenario.pages);
+  // Paths on the command line are the user's; paths in a scenario file are the scenario's, relative to
+  // its folder, so that a scenario and its allocator module can move together. sharedBytes is checked
+  // at the scenario's size before anything runs.
+  const allocators =
+    values.allocator !== undefined
+      ? await loadAllocators(values.allocator.split(',').map((s) => s.trim()), userCwd(), scenario.pages)
+      : await loadAllocators(scenario.allocators, path.dirname(loaded.file), scenario.pages);
+  // Before anything runs or prints: a folder the result file cannot go in is one line, not a stack
+  // after the first run.
+  checkOutDir(outDir ?? resultsDir);
+  if (outDir !== undefined) extraFlags.push('--out', shownPath(outDir));
 
   const json = values.json;
   const progress = new Progress(!json && process.stderr.isTTY === true);
   const controller = new AbortController();
-  const onSigint = () => {
-    process.stderr.write('\nstopping: Ctrl-C; keeping what was gathered\n');
+  const stopSignals = onStopSignals((signal) => {
+    progress.clear();
+    process.stderr.write(`\nstopping: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}; keeping what was gathered\n`);
     controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  const scenarioFile = path.relative(process.cwd(), loaded.file) || loaded.file;
+  });
+  const scenarioFile = shownPath(loaded.file);
   if (!json) {
     console.log(`${scenario.name}: ${scenario.description}`);
     console.log(`seed ${scenario.seed}, ${scenario.pages} pages, ${checks ? 'checked' : 'unchecked (--checks none)'}${lock ? '' : ', global lock OFF'}`);
@@ -99,6 +126,7 @@ export async function stressCommand(argv: string[], defaultScenario?: string): P
       checks,
       lock,
       extraFlags,
+      ...(outDir !== undefined ? { outDir } : {}),
       signal: controller.signal,
       onRunStart: (allocator, n) => progress.start(`${allocator} x${n}`),
       onProgress: (p) => progress.update(p),
@@ -108,7 +136,7 @@ export async function stressCommand(argv: string[], defaultScenario?: string): P
       },
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    stopSignals.off();
     progress.clear();
   }
   if (json) {
@@ -116,27 +144,40 @@ export async function stressCommand(argv: string[], defaultScenario?: string): P
     console.log(JSON.stringify(summary, null, 2));
   } else {
     printFailures(result);
-    console.log(`\n${result.verdict === 'pass' ? 'PASS' : 'FAIL'}: ${verdictLine(result)}`);
+    console.log(`\n${result.verdict.toUpperCase()}: ${verdictLine(result)}`);
     console.log(`results: ${result.resultFile}`);
   }
-  return { code: result.verdict === 'pass' ? ExitCode.ok : ExitCode.expectationFailed, result };
+  return { code: exitCodeOf(result.verdict), result, ...(outDir !== undefined ? { outDir } : {}) };
+}
+
+/** Unchecked runs found nothing wrong and were not asked to: exit 0, but never the word pass. */
+export function exitCodeOf(verdict: RunVerdict): number {
+  return verdict === 'pass' || verdict === 'unchecked' ? ExitCode.ok : ExitCode.expectationFailed;
 }
 
 function tableHeader(): string {
   return `\n${'allocator'.padEnd(26)} ${'threads'.padStart(7)} ${'ops/s'.padStart(12)} ${'ops'.padStart(10)} ${'violations'.padStart(10)}  result`;
 }
 
-function tableRow(run: RunResult): string {
+function tableRow(run: SweepRun): string {
   const expected = run.expected === 'pass' ? 'pass' : run.expected.join('+');
-  const outcome = run.ok ? (run.expected === 'pass' ? 'ok' : `ok (caught ${expected})`) : run.expected === 'pass' ? 'FAIL' : `FAIL (expected ${expected})`;
-  const stopped = run.stopped ? ` [stopped: ${run.stopped}]` : '';
-  return `${run.allocator.padEnd(26)} ${String(run.threads).padStart(7)} ${Math.round(run.opsPerSec).toLocaleString('en-US').padStart(12)} ${run.ops.toLocaleString('en-US').padStart(10)} ${String(run.violationCount).padStart(10)}  ${outcome}${stopped}`;
+  const outcomes: Record<RunVerdict, string> = {
+    pass: run.expected === 'pass' ? 'ok' : `ok (caught ${expected})`,
+    fail: run.expected === 'pass' ? 'FAIL' : `FAIL (expected ${expected})`,
+    unchecked: 'unchecked (--checks none)',
+    interrupted: 'interrupted',
+  };
+  const stopped = run.stopped && run.stopped !== 'interrupted' ? ` [stopped: ${run.stopped}]` : '';
+  return `${run.allocator.padEnd(26)} ${String(run.threads).padStart(7)} ${Math.round(run.opsPerSec).toLocaleString('en-US').padStart(12)} ${run.ops.toLocaleString('en-US').padStart(10)} ${String(run.violationCount).padStart(10)}  ${outcomes[run.verdict]}${stopped}`;
 }
 
 function verdictLine(result: SweepResult): string {
-  const failed = result.runs.filter((r) => !r.ok).length;
-  const interrupted = result.interrupted ? ' (interrupted)' : '';
-  return `${result.runs.length - failed} of ${result.runs.length} runs showed what ${result.scenario} expects${interrupted}`;
+  const count = (verdict: RunVerdict) => result.runs.filter((r) => r.verdict === verdict).length;
+  const parts = [`${count('pass')} of ${plural(result.runs.length, 'run')} showed what ${result.scenario} expects`];
+  if (count('unchecked') > 0) parts.push(`${count('unchecked')} unchecked (--checks none)`);
+  if (count('interrupted') > 0) parts.push(`${count('interrupted')} interrupted`);
+  if (result.interrupted) parts.push('the sweep was stopped before its end');
+  return parts.join('; ');
 }
 
 /** Violations of failed runs in full; of runs that caught what they expected, one line each. */
@@ -144,15 +185,18 @@ function printFailures(result: SweepResult): void {
   let printed = false;
   for (const run of result.runs) {
     const context = { scenario: result.scenario, seed: result.seed, allocator: run.allocator, threads: run.threads, reproduce: run.reproduce };
-    if (run.expected !== 'pass' && run.ok) {
+    if (run.expected !== 'pass' && run.verdict === 'pass') {
       const expected = run.expected;
       const caught = run.violations.find((v) => expected.includes(v.kind));
-      if (caught) console.log(`
-✓ ${run.allocator} x${run.threads} caught ${caught.kind}: ${caught.message}`);
+      if (caught) console.log(`\n✓ ${run.allocator} x${run.threads} caught ${caught.kind}: ${caught.message}`);
       if (caught && run.explore) console.log(`  explore its interleavings: ${run.explore}`);
       continue;
     }
-    if (!run.ok && run.violations.length === 0) {
+    if (run.verdict === 'interrupted') {
+      console.log(`\n- ${run.allocator} x${run.threads}: interrupted after ${run.totalOps.toLocaleString('en-US')} ops, before it could show what ${result.scenario} expects\n  run it again: ${run.reproduce}`);
+      continue;
+    }
+    if (run.verdict === 'fail' && run.violations.length === 0) {
       console.log(`\n✗ ${run.allocator} x${run.threads}: expected ${Array.isArray(run.expected) ? run.expected.join(', ') : 'pass'}, saw no violation\n  reproduce: ${run.reproduce}`);
       printed = true;
     }

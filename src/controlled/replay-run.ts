@@ -3,7 +3,7 @@
  * replay that departs from the recording stops at that step and says so; one that follows it to the
  * end must give the same violation and the same trace digest.
  */
-import { loadAllocator } from '../alloc/load-allocator.ts';
+import { loadAllocatorInfo } from '../alloc/load-allocator.ts';
 import { UsageError } from '../cli/usage-error.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { coordinatorFor, pickViolation, type RunSize } from './explore.ts';
@@ -39,7 +39,8 @@ export async function replay(token: CheckedToken, points?: PointsMode): Promise<
   if (settingsHash(scenario) !== token.settings) {
     throw new UsageError(`stale replay token: ${token.scenario} has changed since the token was made; explore again for a new one`);
   }
-  const allocator = { ref: token.files.allocator, name: token.allocator, definition: await loadAllocator(token.files.allocator) };
+  // The module is imported in a user host, never here: its top level is user code.
+  const allocator = { ref: token.files.allocator, name: token.allocator, definition: await loadAllocatorInfo(token.files.allocator, token.allocator, token.pages) };
   const size: RunSize = { threads: token.threads, ops: token.ops, pages: token.pages, maxHeldPages: token.maxHeldPages };
   // A recorded livelock ended at its step budget, so it gets the same budget back; any other run may
   // take one step more, so that going on past the recording is reported as departing from it.

@@ -8,7 +8,7 @@ import type { ChartContext, Curve } from './chart-specs.ts';
 import { type ComparedRow, compareRuns } from './compare-runs.ts';
 import { compareTable } from './compare-table.ts';
 import { type LoadedResult, loadResultFile } from './load-results.ts';
-import { fileFacts, howToRead, runNotes, runsTable } from './page-text.ts';
+import { fileFacts, howToRead, runNotes, runsTable, sweepWarning } from './page-text.ts';
 import { orderAllocators } from './palette.ts';
 import { resultsDir } from './result-file.ts';
 import { percentileCurve } from './run-metrics.ts';
@@ -27,6 +27,8 @@ export interface WrittenCompare extends WrittenPage {
   b: LoadedResult;
   rows: ComparedRow[];
   ms: number;
+  /** The files that did not end, or were stopped, one sentence each: the page's banner. */
+  warnings: string[];
 }
 
 export async function writeCompare(fileA: string, fileB: string, options: CompareOptions = {}): Promise<WrittenCompare> {
@@ -45,12 +47,14 @@ export async function writeCompare(fileA: string, fileB: string, options: Compar
   );
   const charts = contentionCharts(metrics, context, { threads, curves });
   const same = a === b;
+  const warnings = same ? [sweepWarning(a) ?? []].flat() : [sweepWarning(a, 'A') ?? [], sweepWarning(b, 'B') ?? []].flat();
   const notes = runNotes(metrics);
   if (a.result.scenario !== b.result.scenario) notes.unshift(`A ran scenario ${a.result.scenario}, B ran ${b.result.scenario}: the ratios compare different workloads.`);
   if (a.result.machine.cpus !== b.result.machine.cpus) notes.unshift(`A ran on ${a.result.machine.cpus} cores, B on ${b.result.machine.cpus}.`);
   const label = options.allocators ? `${options.allocators[0]} (A) against ${options.allocators[1]} (B)` : 'run A against run B';
   const written = await writePage('compare', options.outDir ?? resultsDir, charts, {
     title: `pagerace compare: ${label}`,
+    banner: warnings,
     facts: same ? fileFacts(a, 'A and B') : [...fileFacts(a, 'A'), ...fileFacts(b, 'B')],
     howToRead: [
       'Both runs on the same axes: run A solid with round points, run B dashed with triangles, each allocator in its own color. The table gives B/A: ops/s below 1x means B is slower, a latency above 1x means B is slower.',
@@ -60,5 +64,5 @@ export async function writeCompare(fileA: string, fileB: string, options: Compar
     notes,
     tables: [compareTable(rows), runsTable(metrics)],
   });
-  return { ...written, a, b, rows, ms: performance.now() - started };
+  return { ...written, a, b, rows, ms: performance.now() - started, warnings };
 }

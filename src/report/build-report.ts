@@ -4,10 +4,11 @@
  * scanned per operation, all against threads) into `report.html` and one SVG per chart.
  */
 import { UsageError } from '../cli/usage-error.ts';
-import type { RunResult } from '../stress/result.ts';
+import type { SweepRun } from '../stress/result.ts';
 import { type Chart, type ChartContext, type Curve, casChart, distributionChart, latencyChart, latencyDomain, lockChart, scannedChart, throughputChart, timerFloor } from './chart-specs.ts';
+import { plural } from './format.ts';
 import { type LoadedResult, loadResultFile } from './load-results.ts';
-import { fileFacts, howToRead, runNotes, runsTable } from './page-text.ts';
+import { fileFacts, howToRead, runNotes, runsTable, sweepWarning } from './page-text.ts';
 import { orderAllocators } from './palette.ts';
 import { resultsDir } from './result-file.ts';
 import { type RunMetrics, percentileCurve, runMetrics } from './run-metrics.ts';
@@ -23,6 +24,8 @@ export interface ReportOptions {
 export interface WrittenReport extends WrittenPage {
   /** Milliseconds from reading the files to the last file written. */
   ms: number;
+  /** The files that did not end, or were stopped, one sentence each: the page's banner. */
+  warnings: string[];
 }
 
 export async function writeReport(files: string[], options: ReportOptions = {}): Promise<WrittenReport> {
@@ -37,6 +40,7 @@ export async function writeReport(files: string[], options: ReportOptions = {}):
     .filter((run) => run.threads === threads && run.latency && run.latency.alloc.count > 0)
     .map((run) => ({ allocator: run.allocator, points: percentileCurve(run.latency!.alloc) }));
   const charts = contentionCharts(rows, context, { threads, curves });
+  const warnings = loaded.flatMap((entry) => sweepWarning(entry) ?? []);
 
   const notes = runNotes(rows);
   const scenarios = new Set(loaded.map(({ result }) => result.scenario));
@@ -45,16 +49,19 @@ export async function writeReport(files: string[], options: ReportOptions = {}):
   const title = `pagerace report: ${[...scenarios].join(', ')}`;
   const written = await writePage('report', options.outDir ?? resultsDir, charts, {
     title,
+    banner: warnings,
     facts: loaded.flatMap((entry, i) => fileFacts(entry, loaded.length > 1 ? `file ${i + 1}` : 'file')),
     howToRead: howToRead(cpus, rows.find((row) => row.alloc)?.alloc?.sampleEvery),
     notes,
     tables: [runsTable(rows)],
   });
-  return { ...written, ms: performance.now() - started };
+  return { ...written, ms: performance.now() - started, warnings };
 }
 
 /** The charts of a report; a compare page draws the same set with two runs on each. */
-export function contentionCharts(rows: RunMetrics[], context: ChartContext, distribution: { threads: number | undefined; curves: Curve[] }): Chart[] {
+export function contentionCharts(all: RunMetrics[], context: ChartContext, distribution: { threads: number | undefined; curves: Curve[] }): Chart[] {
+  // A run stopped before its first operation has no figures: 0 ops/s would be drawn as a collapse.
+  const rows = all.filter((row) => row.measured);
   const domain = latencyDomain(rows);
   const timed = rows.some((row) => row.alloc);
   return [
@@ -74,23 +81,23 @@ export function distributionThreads(rows: RunMetrics[], wanted: number | undefin
   const timed = [...new Set(rows.filter((row) => row.alloc).map((row) => row.threads))].sort((a, b) => a - b);
   if (wanted === undefined) return timed.at(-1);
   if (!timed.includes(wanted)) {
-    throw new UsageError(`--threads ${wanted}: no timed run at ${wanted} threads; the runs have ${timed.join(', ') || 'no latency at all'}`);
+    throw new UsageError(`--threads ${wanted}: no timed run at ${plural(wanted, 'thread')}; the runs have ${timed.join(', ') || 'no latency at all'}`);
   }
   return wanted;
 }
 
 // Runs from several files are drawn together (one sweep of byte-cas, another of stack-bitmap), but two
 // runs of one allocator at one thread count would be two points on one line: that is a comparison.
-function mergeRuns(loaded: LoadedResult[]): RunResult[] {
+function mergeRuns(loaded: LoadedResult[]): SweepRun[] {
   const seen = new Map<string, string>();
-  const runs: RunResult[] = [];
+  const runs: SweepRun[] = [];
   for (const { file, result } of loaded) {
     if (result.runs.length === 0) throw new UsageError(`${file}: holds no runs (the sweep stopped before its first run ended)`);
     for (const run of result.runs) {
       const key = `${run.allocator}\u0000${run.threads}`;
       const other = seen.get(key);
       if (other !== undefined) {
-        throw new UsageError(`${other} and ${file} both hold ${run.allocator} at ${run.threads} threads; to put two runs side by side use npm run compare -- ${other} ${file}`);
+        throw new UsageError(`${other} and ${file} both hold ${run.allocator} at ${plural(run.threads, 'thread')}; to put two runs side by side use npm run compare -- ${other} ${file}`);
       }
       seen.set(key, file);
       runs.push(run);

@@ -7,7 +7,7 @@
  * paired by thread count; `--allocators X,Y` takes X's runs from A and Y's from B.
  */
 import { UsageError } from '../cli/usage-error.ts';
-import type { RunResult } from '../stress/result.ts';
+import type { SweepRun } from '../stress/result.ts';
 import type { LoadedResult } from './load-results.ts';
 import { orderAllocators } from './palette.ts';
 import { type RunMetrics, runMetrics } from './run-metrics.ts';
@@ -32,7 +32,7 @@ export interface ComparedRow {
 export interface Pairing {
   rows: ComparedRow[];
   /** The A and B runs that were paired, in table order, for charts and the runs table. */
-  runs: { a: RunResult[]; b: RunResult[] };
+  runs: { a: SweepRun[]; b: SweepRun[] };
 }
 
 export function compareRuns(a: LoadedResult, b: LoadedResult, allocators?: [string, string]): Pairing {
@@ -58,7 +58,9 @@ export function compareRuns(a: LoadedResult, b: LoadedResult, allocators?: [stri
 }
 
 function ratios(a: RunMetrics, b: RunMetrics): Ratios {
-  const ratio = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined || x === 0 ? null : y / x);
+  // A side that measured nothing (stopped before its first operation) has no figure to divide.
+  const measured = a.measured && b.measured;
+  const ratio = (x: number | undefined, y: number | undefined) => (!measured || x === undefined || y === undefined || x === 0 ? null : y / x);
   return {
     opsPerSec: ratio(a.opsPerSec, b.opsPerSec),
     p50: ratio(a.alloc?.p50, b.alloc?.p50),
@@ -67,14 +69,14 @@ function ratios(a: RunMetrics, b: RunMetrics): Ratios {
   };
 }
 
-function matchedPairs(a: LoadedResult, b: LoadedResult): [RunResult, RunResult][] {
+function matchedPairs(a: LoadedResult, b: LoadedResult): [SweepRun, SweepRun][] {
   const namesA = allocatorsOf(a);
   const namesB = allocatorsOf(b);
   const common = namesA.filter((name) => namesB.includes(name));
   if (common.length > 0) {
     return a.result.runs.flatMap((runA) => {
       const runB = b.result.runs.find((run) => run.allocator === runA.allocator && run.threads === runA.threads);
-      return runB ? [[runA, runB] as [RunResult, RunResult]] : [];
+      return runB ? [[runA, runB] as [SweepRun, SweepRun]] : [];
     });
   }
   if (namesA.length === 1 && namesB.length === 1) return chosenPairs(a, b, [namesA[0]!, namesB[0]!]);
@@ -83,7 +85,7 @@ function matchedPairs(a: LoadedResult, b: LoadedResult): [RunResult, RunResult][
   );
 }
 
-function chosenPairs(a: LoadedResult, b: LoadedResult, [nameA, nameB]: [string, string]): [RunResult, RunResult][] {
+function chosenPairs(a: LoadedResult, b: LoadedResult, [nameA, nameB]: [string, string]): [SweepRun, SweepRun][] {
   const runsOf = (side: LoadedResult, name: string) => {
     const runs = side.result.runs.filter((run) => run.allocator === name);
     if (runs.length === 0) throw new UsageError(`${side.file}: no runs of ${name}; it holds ${allocatorsOf(side).join(', ') || 'no runs'}`);
@@ -92,7 +94,7 @@ function chosenPairs(a: LoadedResult, b: LoadedResult, [nameA, nameB]: [string, 
   const runsB = runsOf(b, nameB);
   return runsOf(a, nameA).flatMap((runA) => {
     const runB = runsB.find((run) => run.threads === runA.threads);
-    return runB ? [[runA, runB] as [RunResult, RunResult]] : [];
+    return runB ? [[runA, runB] as [SweepRun, SweepRun]] : [];
   });
 }
 

@@ -10,8 +10,9 @@ import type { RunMetrics } from './run-metrics.ts';
 export function fileFacts({ file, result }: LoadedResult, label = 'file'): [string, string][] {
   const { machine, settings } = result;
   const length = settings.ops !== undefined ? `${formatInt(settings.ops)} ops per thread` : settings.durationMs !== undefined ? `${settings.durationMs / 1000} s per thread` : 'as the scenario says';
+  const state = !result.complete ? ' (incomplete: the sweep did not end)' : result.interrupted ? ' (interrupted: partial)' : '';
   return [
-    [label, `${file}${result.interrupted ? ' (interrupted: partial)' : ''}`],
+    [label, `${file}${state}`],
     ['scenario', `${result.scenario}: ${result.description}`],
     ['seed', `${result.seed}; ${length}${settings.pages !== undefined ? `, ${formatInt(settings.pages)} pages` : ''}; verdict ${result.verdict}`],
     ['machine', `${plural(machine.cpus, 'core')}, ${machine.cpuModel}, Node ${machine.node}, ${machine.platform}`],
@@ -31,15 +32,36 @@ export function howToRead(cpus: number, sampleEvery: number | undefined): string
   ];
 }
 
+/**
+ * A sweep that did not end, or was stopped, in one sentence: for the banner at the top of a page and
+ * the note a command prints. Undefined for a sweep that ran to its end.
+ */
+export function sweepWarning({ file, result }: LoadedResult, label?: string): string | undefined {
+  const which = label ? `${label} (${file})` : file;
+  const planned = Number.isInteger(result.plannedRuns) && result.plannedRuns >= result.runs.length ? ` of the ${result.plannedRuns} planned` : '';
+  const runs = `${plural(result.runs.length, 'run')}${planned}`;
+  if (!result.complete) {
+    return `${which} is incomplete: its sweep did not end (it was killed, or is still running); it holds ${runs}, and its verdict "${result.verdict}" covers those only.`;
+  }
+  if (result.interrupted) return `${which} was interrupted (Ctrl-C or SIGTERM) after ${runs}: the sweep did not run everything it meant to.`;
+  return undefined;
+}
+
 /** What the charts leave out (runs that timed nothing) or should be read with care (stopped, failed). */
 export function runNotes(rows: RunMetrics[]): string[] {
   const name = (row: RunMetrics) => `${row.side ? `${row.side}: ` : ''}${row.allocator} x${row.threads}`;
   const notes: string[] = [];
-  const untimed = rows.filter((row) => !row.alloc);
-  if (untimed.length > 0) {
-    notes.push(`Left out of the latency charts, because they timed nothing (run with \`--checks none\`): ${untimed.map(name).join(', ')}.`);
+  const unmeasured = rows.filter((row) => !row.measured);
+  if (unmeasured.length > 0) {
+    notes.push(`Not drawn in any chart, because they were stopped before they measured an operation: ${unmeasured.map((row) => `${name(row)} (${row.stopped ?? 'no operations'})`).join(', ')}.`);
   }
-  const stopped = rows.filter((row) => row.stopped);
+  const unchecked = rows.filter((row) => row.measured && !row.checks);
+  if (unchecked.length > 0) {
+    notes.push(`Left out of the latency charts, because they timed nothing (run with \`--checks none\`): ${unchecked.map(name).join(', ')}. Unchecked, too: no ledger watched them, so their speed says nothing of their correctness.`);
+  }
+  const untimed = rows.filter((row) => row.measured && row.checks && !row.alloc);
+  if (untimed.length > 0) notes.push(`Left out of the latency charts, because they timed no alloc call: ${untimed.map(name).join(', ')}.`);
+  const stopped = rows.filter((row) => row.measured && row.stopped);
   if (stopped.length > 0) notes.push(`Cut short, so their figures cover part of a phase: ${stopped.map((row) => `${name(row)} (${row.stopped})`).join(', ')}.`);
   const failed = rows.filter((row) => row.failed);
   if (failed.length > 0) notes.push(`Did not show what their scenario expects (see the result file for the violations): ${failed.map(name).join(', ')}.`);
@@ -66,7 +88,13 @@ export function runsTable(rows: RunMetrics[]): { caption: string; head: string[]
       formatPerOp(row.casPerOp),
       formatPerOp(row.scannedPerOp),
       formatPerOp(row.lockWaitsPerOp),
-      row.stopped ? `stopped: ${row.stopped}` : row.failed ? 'failed' : 'ok',
+      resultCell(row),
     ]),
   };
+}
+
+function resultCell(row: RunMetrics): string {
+  if (row.verdict === 'interrupted') return 'interrupted';
+  const verdict = row.verdict === 'pass' ? 'ok' : row.verdict === 'fail' ? 'failed' : row.verdict;
+  return row.stopped && row.stopped !== 'interrupted' ? `${verdict}, stopped: ${row.stopped}` : verdict;
 }

@@ -23,6 +23,8 @@ export interface PageTable {
 
 export interface Page {
   title: string;
+  /** Warnings above everything else: a sweep that did not end, or was stopped. */
+  banner?: string[];
   /** Label and value rows under the title: scenario, seed, machine, date... */
   facts: [string, string][];
   /** Short paragraphs on how to read the charts. */
@@ -41,6 +43,8 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px;
 dl.facts dt { color: #666; }
 dl.facts dd { margin: 0; }
 .read p, .notes li { max-width: 960px; }
+.banner { background: #fdecea; border: 2px solid #c62828; color: #7f1d1d; padding: 8px 12px; margin: 0 0 12px; font-weight: 600; }
+.banner p { margin: 2px 0; }
 .notes { background: #fff8e1; border-left: 4px solid #e0a800; padding: 6px 12px 6px 28px; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 16px; }
 figure { margin: 0; border: 1px solid #e3e3e3; padding: 4px; background: white; }
@@ -57,6 +61,7 @@ code { font-size: 12px; background: #f3f3f3; padding: 0 3px; }
 export function renderPage(page: Page): string {
   const facts = page.facts.map(([label, value]) => `<dt>${escape(label)}</dt><dd>${escape(value)}</dd>`).join('\n');
   const read = page.howToRead.map((text) => `<p>${inlineCode(escape(text))}</p>`).join('\n');
+  const banner = page.banner?.length ? `<div class="banner" role="alert">${page.banner.map((text) => `<p>${escape(text)}</p>`).join('\n')}</div>` : '';
   const notes = page.notes.length ? `<ul class="notes">${page.notes.map((note) => `<li>${inlineCode(escape(note))}</li>`).join('\n')}</ul>` : '';
   const charts = page.charts
     .map((chart) => `<figure id="chart-${escape(chart.name)}" data-chart="${escape(chart.name)}">\n${inlineSvg(chart.svg)}\n<figcaption>${escape(chart.title)}: <code>${escape(chart.file)}</code></figcaption>\n</figure>`)
@@ -72,6 +77,7 @@ export function renderPage(page: Page): string {
 </head>
 <body>
 <h1>${escape(page.title)}</h1>
+${banner}
 <dl class="facts">
 ${facts}
 </dl>

@@ -3,7 +3,7 @@
  * compare page and a compare table can never disagree about what "CAS failures per op" means.
  */
 import type { HistogramJson } from '../metrics/histogram.ts';
-import type { RunResult } from '../stress/result.ts';
+import type { RunVerdict, SweepRun } from '../stress/result.ts';
 
 /** Which of two compared runs a figure comes from; absent in a plain report. */
 export type RunSide = 'A' | 'B';
@@ -29,9 +29,17 @@ export interface RunMetrics {
   stopped?: string;
   /** The run did not show what its scenario expects. */
   failed: boolean;
+  verdict: RunVerdict;
+  /** Whether the run had its checks on; off (`--checks none`) it timed nothing. */
+  checks: boolean;
+  /**
+   * Whether the run measured anything: a run stopped before its first operation has 0 ops/s and 0 per
+   * op, which are no measurements, and a chart must not draw them as points.
+   */
+  measured: boolean;
 }
 
-export function runMetrics(run: RunResult, side?: RunSide): RunMetrics {
+export function runMetrics(run: SweepRun, side?: RunSide): RunMetrics {
   const perOp = (n: number) => (run.totalOps > 0 ? n / run.totalOps : 0);
   const alloc = run.latency?.alloc;
   return {
@@ -56,7 +64,10 @@ export function runMetrics(run: RunResult, side?: RunSide): RunMetrics {
         }
       : {}),
     ...(run.stopped ? { stopped: run.stopped } : {}),
-    failed: !run.ok,
+    failed: run.verdict === 'fail',
+    verdict: run.verdict,
+    checks: run.checks,
+    measured: run.totalOps > 0 && run.opsPerSec > 0,
   };
 }
 

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as v from 'valibot';
 import { UsageError } from '../cli/usage-error.ts';
+import { shownPath, userCwd } from '../cli/user-cwd.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
 // Resolved from this module rather than the working directory, so `pagerace run smoke` works from any
@@ -25,10 +26,11 @@ const scenarioFile = /(?<!\.test|\.d)\.(?:ts|js|mjs)$/;
 // The first few issues are enough to fix a file; a wall of them would break the one-line rule anyway.
 const maxIssuesShown = 3;
 const maxSuggestions = 3;
+const maxIssueLength = 300;
 
 /** Where {@link loadScenario} looks. */
 export interface LoadOptions {
-  /** Base for relative paths; defaults to `process.cwd()`. */
+  /** Base for relative paths; defaults to the folder the user typed the command in. */
   cwd?: string;
   /** Folder of named scenarios; defaults to the repository's `scenarios/`. */
   scenariosDir?: string;
@@ -52,7 +54,7 @@ export interface LoadedScenario {
  *   the name), failed to import, no default export, or the first schema problems with their field paths.
  */
 export async function loadScenario(nameOrPath: string, opts: LoadOptions = {}): Promise<LoadedScenario> {
-  const cwd = opts.cwd ?? process.cwd();
+  const cwd = opts.cwd ?? userCwd();
   const scenariosDir = opts.scenariosDir ?? defaultScenariosDir;
   const file = await resolveScenario(nameOrPath, cwd, scenariosDir);
   const where = displayPath(file, cwd);
@@ -80,12 +82,22 @@ export async function loadScenario(nameOrPath: string, opts: LoadOptions = {}): 
 export function validateScenario(input: unknown, where: string): Scenario {
   // The schema cannot know the file, so the default name goes in before parsing, as if the file had
   // written it.
-  const named = isRecord(input) && input['name'] === undefined ? { ...input, name: baseName(where) } : input;
-  const result = v.safeParse(scenarioSchema, named);
+  let result;
+  try {
+    const named = isRecord(input) && input['name'] === undefined ? { ...input, name: baseName(where) } : input;
+    result = v.safeParse(scenarioSchema, named);
+  } catch (error) {
+    // A getter that throws, a Proxy: reading the scenario ran code of the file's, and it failed. The
+    // schema's output is built of plain values, so nothing past this point reads the file's objects.
+    throw new UsageError(oneLine(`${where}: reading the scenario threw: ${firstLine(error)}`));
+  }
   if (result.success) return result.output;
+  // Each issue cut at a length that fits a line: a message quotes the file's values, and unknown keys
+  // and values can be any length.
   const shown = result.issues.slice(0, maxIssuesShown).map((issue) => {
     const field = v.getDotPath(issue);
-    return field ? `${field}: ${issue.message}` : issue.message;
+    const text = field ? `${field}: ${issue.message}` : issue.message;
+    return text.length > maxIssueLength ? `${text.slice(0, maxIssueLength)}...` : text;
   });
   const more = result.issues.length - shown.length;
   throw new UsageError(oneLine(`${where}: ${shown.join('; ')}${more > 0 ? ` (and ${more} more)` : ''}`));
@@ -130,14 +142,15 @@ async function resolveScenario(nameOrPath: string, cwd: string, scenariosDir: st
     }
   }
   const available = await listScenarios(scenariosDir);
-  const folder = `${displayPath(scenariosDir, cwd)}/`;
+  const folder = displayPath(scenariosDir, cwd).replace(/[\\/]+$/, '');
   const hint =
     available.length === 0
-      ? `${folder} has no scenarios`
+      ? `${folder}/ has no scenarios`
       : `available, closest first: ${closest(nameOrPath, available).join(', ')}`;
-  throw new UsageError(
-    oneLine(`scenario ${JSON.stringify(nameOrPath)} not found: no such file, and no ${folder}${nameOrPath}.ts; ${hint}`),
-  );
+  // Only a relative name can be a scenario's name; an absolute path is a file or nothing.
+  const typed = /\.(?:ts|js|mjs)$/.test(nameOrPath) ? nameOrPath : `${nameOrPath}.ts`;
+  const where = path.isAbsolute(nameOrPath) ? `no such file` : `no such file in ${cwdName(cwd)}, and no ${displayPath(path.join(scenariosDir, typed), cwd)}`;
+  throw new UsageError(oneLine(`scenario ${JSON.stringify(nameOrPath)} not found: ${where}; ${hint}`));
 }
 
 async function isFile(file: string): Promise<boolean> {
@@ -172,10 +185,13 @@ function editDistance(a: string, b: string): number {
   return previous[b.length]!;
 }
 
-// Paths under the working directory read better relative (`scenarios/foo.ts`); others stay absolute.
+// Paths under the user's folder read better relative (`scenarios/foo.ts`); others stay absolute.
 function displayPath(file: string, cwd: string): string {
-  const relative = path.relative(cwd, file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+  return shownPath(file, cwd);
+}
+
+function cwdName(cwd: string): string {
+  return cwd === userCwd() ? 'this folder' : shownPath(cwd);
 }
 
 function baseName(where: string): string {

@@ -18,6 +18,22 @@ export const MAX_THREADS = 64;
 /** The least memory a scenario may give an allocator, in pages. */
 export const MIN_PAGES = 8;
 
+/**
+ * The most memory a scenario may give an allocator, in pages: 256 GiB. The ownership ledger holds an
+ * Int32 per page in the shared buffer (1 GiB of ledger for 256 GiB of pages), and the buffer is
+ * allocated whole before a run starts; past this a scenario is a way to exhaust the machine, not a test.
+ */
+export const MAX_PAGES = 2 ** 26;
+
+/**
+ * The most churn operations per thread: a thread counts its operations (every phase's) in an Int32 of
+ * its block in the shared buffer, and fill and drain add up to twice `maxHeldPages` on top.
+ */
+export const MAX_OPS = 1_000_000_000;
+
+/** The longest churn phase or watchdog: a day. */
+export const MAX_DURATION_MS = 24 * 3_600_000;
+
 /** The phases of a run, in the order a scenario usually lists them. */
 export const phases = ['fill', 'churn', 'drain'] as const;
 
@@ -133,8 +149,14 @@ const defaultOps = 10_000;
 const unnamed = 'unnamed';
 
 // Messages read as "expected X, got Y"; `received` is valibot's rendering of the offending value.
+// A value is quoted short: a 10,000-character string where a thread count goes would make the
+// one-line message 10,000 characters long.
 function got(expected: string) {
-  return (issue: v.BaseIssue<unknown>) => `expected ${expected}, got ${issue.received}`;
+  return (issue: v.BaseIssue<unknown>) => `expected ${expected}, got ${short(issue.received)}`;
+}
+
+function short(received: string): string {
+  return received.length > 60 ? `${received.slice(0, 40)}... (${received.length} characters)` : received;
 }
 
 function integerIn(expected: string, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -147,8 +169,17 @@ function fraction() {
   return v.pipe(v.number(message), v.minValue(0, message), v.maxValue(1, message));
 }
 
+// A scenario's text is printed to terminals and drawn into reports: a control character other than a
+// line break or a tab (an ANSI escape, a carriage return, a NUL) or a bidi override would act on the
+// terminal or break the SVG instead of reading as text.
+const controlText = /[^\P{Cc}\n\t]|[\u202a-\u202e\u2066-\u2069]/u;
+
 function text(expected: string) {
-  return v.pipe(v.string(got(expected)), v.nonEmpty(`expected ${expected}, got ""`));
+  return v.pipe(
+    v.string(got(expected)),
+    v.nonEmpty(`expected ${expected}, got ""`),
+    v.check((value) => !controlText.test(value), `expected ${expected} without control characters`),
+  );
 }
 
 function listOf<const TItem extends v.GenericSchema>(item: TItem, expected: string) {
@@ -184,12 +215,14 @@ const memorySchema = v.pipe(
   v.union([v.number(), v.string()], got('a page count or a size such as "8GiB"')),
   withUnits(parseMemory),
   v.minValue(MIN_PAGES, got(`at least ${MIN_PAGES} pages`)),
+  v.maxValue(MAX_PAGES, (issue) => `expected at most ${MAX_PAGES} pages (256GiB), got ${issue.input} pages`),
 );
 
 const durationSchema = v.pipe(
   v.union([v.number(), v.string()], got('a duration such as "10s" or a number of milliseconds')),
   withUnits(parseDuration),
   v.gtValue(0, got('a duration above 0 ms')),
+  v.maxValue(MAX_DURATION_MS, (issue) => `expected at most 24h, got ${issue.input} ms`),
 );
 
 // A union would report a bad entry in a list as "expected a number or a list", hiding which entry is
@@ -325,7 +358,7 @@ export const scenarioSchema = v.config(
         /** A thread count, or several to sweep over, each from 1 to 64. */
         threads: threadsSchema,
         /** Operations per thread in the churn phase; give this or `duration`. Default 10000. */
-        ops: v.optional(integerIn('an integer >= 1', 1)),
+        ops: v.optional(integerIn(`an integer from 1 to ${MAX_OPS}`, 1, MAX_OPS)),
         /** Length of the churn phase, such as `'10s'` or a number of milliseconds; give this or `ops`. */
         duration: v.optional(durationSchema),
         /** Seeds every thread's operation stream. */

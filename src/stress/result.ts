@@ -43,7 +43,7 @@ export interface RunResult {
   /** Operations in every phase. */
   totalOps: number;
   expected: Expectation;
-  /** Whether the run showed what the scenario expects. */
+  /** Whether the run showed what the scenario expects (false for an interrupted run). */
   ok: boolean;
   violations: Violation[];
   /** Violations counted, including those past the per-thread cap that were not recorded in full. */
@@ -62,6 +62,41 @@ export interface RunResult {
    * replays the workload, not the interleaving; an exploration finds one and replays it exactly.
    */
   explore?: string;
+}
+
+/** The result-file version this pagerace writes; report/load-results.ts reads it and every older one. */
+export const RESULT_VERSION = 2;
+
+/** A run as a sweep's result file holds it: with its verdict. */
+export interface SweepRun extends RunResult {
+  /** What the run's line says: see {@link runVerdict}. */
+  verdict: RunVerdict;
+}
+
+/**
+ * What a run showed, in one word:
+ * - `pass`: it showed what its scenario expects (no violation, or the known bug it must catch);
+ * - `fail`: it did not, and saw something: a violation a passing scenario must not have, or other
+ *   violations than the bug it expects, or (checked) no sign of that bug;
+ * - `unchecked`: `--checks none` and nothing seen: without the ledger and the op log a double
+ *   allocation goes unseen, so "no violation" says nothing, and is never called a pass;
+ * - `interrupted`: stopped by Ctrl-C or SIGTERM before it could show anything.
+ */
+export type RunVerdict = 'pass' | 'fail' | 'unchecked' | 'interrupted';
+
+export function runVerdict(run: Pick<RunResult, 'expected' | 'violations' | 'checks' | 'stopped'>): RunVerdict {
+  const seen = run.violations.length > 0;
+  const met = meetsExpectation(run.expected, run.violations);
+  if (seen) return met ? 'pass' : 'fail';
+  if (run.stopped === 'interrupted') return 'interrupted';
+  if (!run.checks) return 'unchecked';
+  return met ? 'pass' : 'fail';
+}
+
+/** A sweep's verdict from its runs': a failure outweighs an interruption, which outweighs an unchecked run. */
+export function sweepVerdict(verdicts: RunVerdict[]): RunVerdict {
+  for (const verdict of ['fail', 'interrupted', 'unchecked'] as const) if (verdicts.includes(verdict)) return verdict;
+  return 'pass';
 }
 
 /** Whether a run's violations match its scenario's expectation. */

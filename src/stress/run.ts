@@ -326,7 +326,7 @@ export function offlineRange(scenario: Scenario, definition: AllocatorInfo, name
 }
 
 /** How the pool's start goes: threads that have left ThreadState.starting, and since when that count stands. */
-interface StartWatch {
+export interface StartWatch {
   started: number;
   since: number;
 }
@@ -363,29 +363,38 @@ function findHung(views: RunViews, threads: number, lastOps: number[], lastProgr
   return stuckFor.map((_, t) => t).filter((t) => stuck(t, 0.5));
 }
 
-function hangViolation(views: RunViews, hung: number[], watchdogMs: number, phases: readonly Phase[], lockOwner: number, start: StartWatch, now: number): Violation {
+export function hangViolation(views: RunViews, hung: number[], watchdogMs: number, phases: readonly Phase[], lockOwner: number, start: StartWatch, now: number): Violation {
   // The lock holder first: the others are most likely waiting for it.
   const ordered = [...hung].sort((a, b) => Number(b === lockOwner) - Number(a === lockOwner));
   const history: ThreadHistory[] = [];
-  const parts = ordered.map((thread) => {
-    const block = views.thread(thread);
-    const inFlight = readCurrentOp(block);
-    history.push({ thread, ops: readLog(block), ...(inFlight ? { inFlight } : {}) });
-    if (block[kStateField] === ThreadState.starting) return `thread ${thread} has not started`;
+  const starting = (thread: number) => views.thread(thread)[kStateField] === ThreadState.starting;
+  for (const thread of ordered) {
+    const inFlight = readCurrentOp(views.thread(thread));
+    history.push({ thread, ops: readLog(views.thread(thread)), ...(inFlight ? { inFlight } : {}) });
+  }
+  const parts = ordered.filter((thread) => !starting(thread)).map((thread) => {
+    const inFlight = readCurrentOp(views.thread(thread));
     const where = inFlight ? `inside ${describeOp(inFlight)}` : 'outside any allocator call';
     return `thread ${thread} ${where}${thread === lockOwner ? ', holding the global lock' : ''}`;
   });
   const first = views.thread(ordered[0]!);
   const inFlight = readCurrentOp(first);
   const phase = phases[first[kPhaseField]!];
-  const who = ordered.length === 1 ? `thread ${ordered[0]}` : `threads ${ordered.join(', ')}`;
+  const who = (threads: number[]) => (threads.length === 1 ? `thread ${threads[0]}` : `threads ${threads.join(', ')}`);
+  // A thread that never started is judged by the pool's start, and only by that: not "made no
+  // progress for 5000 ms" followed by "did not start within 35000 ms".
+  const running = ordered.filter((thread) => !starting(thread));
+  const unstarted = ordered.filter(starting);
   const threads = views.layout.threads;
-  const message = ordered.every((t) => views.thread(t)[kStateField] === ThreadState.starting)
-    ? `${who} did not start: no thread of the pool finished starting for ${Math.round((now - start.since) / 1000)} s (${start.started} of ${threads} started; a pool of ${threads} gets ${watchdogMs / 1000} s + ${START_GRACE_TEXT})`
-    : `${who} made no progress for ${watchdogMs} ms: ${parts.join('; ')}`;
+  const sentences = [
+    ...(running.length > 0 ? [`${who(running)} made no progress for ${watchdogMs} ms: ${parts.join('; ')}`] : []),
+    ...(unstarted.length > 0
+      ? [`${who(unstarted)} did not start: no thread of the pool finished starting for ${Math.round((now - start.since) / 1000)} s (${start.started} of ${threads} started; a pool of ${threads} gets ${watchdogMs / 1000} s + ${START_GRACE_TEXT})`]
+      : []),
+  ];
   return {
     kind: 'hang',
-    message,
+    message: sentences.join('; '),
     pages: inFlight && inFlight.op !== 'alloc' ? [inFlight.first] : [],
     threads: ordered,
     history,

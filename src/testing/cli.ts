@@ -11,16 +11,24 @@ export interface CliResult {
 }
 
 /** `entry` is a file under src/cli, e.g. 'stress-main.ts'. */
-export function runCli(entry: string, args: string[], options: { cwd?: string; timeoutMs?: number; onSpawn?: (kill: (signal: NodeJS.Signals) => void) => void } = {}): Promise<CliResult> {
+/**
+ * `cwd` is where the command runs (npm runs scripts in the package root); `typedIn` is the folder the
+ * user typed it in, which npm passes as INIT_CWD (default: `cwd`).
+ */
+export function runCli(entry: string, args: string[], options: { cwd?: string; typedIn?: string; env?: Record<string, string>; uid?: number | undefined; timeoutMs?: number; onSpawn?: (kill: (signal: NodeJS.Signals) => void) => void; onStdout?: (soFar: string) => void } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(`../cli/${entry}`, import.meta.url)), ...args], {
       cwd: options.cwd ?? repoRoot,
-      env: { ...process.env, FORCE_COLOR: '0' },
+      env: { ...process.env, FORCE_COLOR: '0', INIT_CWD: options.typedIn ?? options.cwd ?? repoRoot, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      options.onStdout?.(stdout);
+    });
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);
     child.on('error', reject);
