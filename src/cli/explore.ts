@@ -16,7 +16,7 @@ import { parseFlags, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
-const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--steps N] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--json]`;
+const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--steps N (a livelock: N steps with no operation completed; default scaled by size)] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--json]`;
 
 await runCommand('explore', async () => {
   const { values, positionals } = parseFlags(
@@ -31,7 +31,7 @@ await runCommand('explore', async () => {
       shard: { type: 'string', default: '1/1' },
       threads: { type: 'string' },
       ops: { type: 'string' },
-      steps: { type: 'string', default: '200000' },
+      steps: { type: 'string' },
       'check-determinism': { type: 'boolean', default: false },
       'no-shrink': { type: 'boolean', default: false },
       'no-lock': { type: 'boolean', default: false },
@@ -55,9 +55,12 @@ await runCommand('explore', async () => {
     throw new UsageError(`--shard ${values.shard}: expected i/N with 1 <= i <= N, e.g. 2/4`);
   }
   const timeBudgetMs = values['time-budget'] !== undefined ? parseDuration(values['time-budget']) : Infinity;
+  // A budget of nothing cannot be met, and "no violation in 0 schedules" would be a pass without work.
+  if (timeBudgetMs <= 0) throw new UsageError(`--time-budget ${values['time-budget']}: must be more than 0, e.g. 60s`);
   // Without either limit, 500 schedules; with only a time budget, as many as fit.
   const runs = values.runs !== undefined ? parsePositiveInt('runs', values.runs) : timeBudgetMs < Infinity ? Infinity : 500;
-  const stepBudget = parsePositiveInt('steps', values.steps);
+  // --steps is the progress window, the livelock criterion; the cap on all steps stays scaled by size.
+  const progressWindow = values.steps !== undefined ? parsePositiveInt('steps', values.steps) : undefined;
 
   const loaded = await loadScenario(positionals[0]!);
   const scenario = loaded.scenario;
@@ -85,7 +88,7 @@ await runCommand('explore', async () => {
       timeBudgetMs,
       seed: values.seed ?? scenario.seed,
       shard,
-      stepBudget,
+      ...(progressWindow !== undefined ? { progressWindow } : {}),
       ...(values['no-lock'] ? { lock: false } : {}),
       checkDeterminism: values['check-determinism'],
       shrink: !values['no-shrink'],
@@ -114,6 +117,10 @@ function printResult(result: ExploreResult): void {
     return;
   }
   const finding = result.finding;
+  if (result.schedules === 0) {
+    console.log(`✗ nothing was explored: the time budget ran out before the first schedule (${result.seconds.toFixed(1)} s)`);
+    return;
+  }
   if (!finding) {
     console.log(`${result.ok ? '✓' : '✗'} no violation in ${covered}`);
     if (result.bound) {
