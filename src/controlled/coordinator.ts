@@ -391,9 +391,11 @@ export class Coordinator {
       // (a bounded spin ends by itself) until each has spun SPIN_LIVELOCK times: then it is a livelock.
       spinning.length = 0;
       for (const t of enabled) if (spins.isSpinning(t, context.pendingAccess(t))) spinning.push(t);
+      let switchedOut = false;
       if (spinning.length > 0) {
         if (spinning.length < enabled.length) {
           for (const t of spinning) enabled.splice(enabled.indexOf(t), 1);
+          switchedOut = true;
         } else if (spinning.every((t) => spins.count[t]! >= SPIN_LIVELOCK)) {
           const where = (t: number) => spins.spinsOn(t).map((l) => `${arrayTypes[l.array]}[${l.index}]`).join(', ');
           const others = blocked.length > 0 ? `; ${blocked.map((t) => `thread ${t} waits on ${waits.slotOf(t)}`).join(', ')}` : '';
@@ -408,6 +410,7 @@ export class Coordinator {
           break;
         } else {
           for (const t of spinning) if (spins.count[t]! >= SPIN_LIVELOCK) enabled.splice(enabled.indexOf(t), 1);
+          switchedOut = enabled.length < spinning.length;
         }
       }
       if (steps.length - progressStep >= window || steps.length >= cap) {
@@ -452,7 +455,9 @@ export class Coordinator {
       // Decide ahead while the calls stay plain: which threads may run cannot change until a thread
       // parks before a wait, a notify, a barrier or its end, and then the batch hands back here.
       const { header } = batch;
-      const limit = isPlainCall(request0) ? Math.min(batchSize, cap - first, progressStep + window - first, scheduler.batchLimit?.(first) ?? BATCH) : 1;
+      // While a spinner is switched out, every step is decided here: the write that ends its spin must
+      // make it runnable at the very next step, as it would be without switching, not a batch later.
+      const limit = isPlainCall(request0) && !switchedOut ? Math.min(batchSize, cap - first, progressStep + window - first, scheduler.batchLimit?.(first) ?? BATCH) : 1;
       const end = decideAhead(batch, scheduler, enabled, first, t, limit);
       header[kEndField] = end;
       header[kNextField] = first + 1;

@@ -55,7 +55,8 @@ describe('explore finds every known bug from its committed seed', async () => {
 });
 
 describe('replay round trip', () => {
-  it('explore fails; its printed token, replayed twice, gives the same violation and trace digest', async () => {
+  // Five commands, one of them shrinking (sizes, then preemptions: up to 35 s on a loaded machine).
+  it('explore fails; its printed token, replayed twice, gives the same violation and trace digest', { timeout: 150_000 }, async () => {
     const explored = await runCli('explore.ts', ['scenarios/known-bugs/racy-rmw', '--json']);
     expect(explored.code).toBe(0);
     const json = JSON.parse(explored.stdout);
@@ -78,7 +79,7 @@ describe('replay round trip', () => {
     expect(text.stdout).toMatch(/> +\d+ \|/); // the violating step is marked in the trace
   });
 
-  it('a corrupted, truncated, foreign or stale token is exit 2 with a clear message', async () => {
+  it('a corrupted, truncated, foreign or stale token is exit 2 with a clear message', { timeout: 120_000 }, async () => {
     const explored = JSON.parse((await runCli('explore.ts', ['scenarios/known-bugs/racy-rmw', '--json', '--no-shrink'])).stdout);
     const token: string = explored.replayToken;
     const [head, body, sum] = token.split('.') as [string, string, string];
