@@ -83,7 +83,7 @@ export class SpinDetector {
     const last = this.read[t]![address]!;
     this.read[t]![address] = stamp;
     if (last >= this.base && this.lastChange(address, bytes) < last) {
-      this.count[t]!++;
+      if (this.count[t]!++ === 0) this.spun[t]!.length = 0;
       const spun = this.spun[t]!;
       let known = false;
       for (let k = 0; k < spun.length; k += SPUN_FIELDS) if (spun[k] === address) known = true;
@@ -121,7 +121,7 @@ export class SpinDetector {
   }
 
   private endSpin(t: number): void {
-    if (t < 0 || t >= this.threads) return;
+    if (t < 0 || t >= this.threads || this.count[t] === 0) return;
     this.count[t] = 0;
     this.spun[t]!.length = 0;
   }
