@@ -72,8 +72,9 @@ export interface ControlledConfig {
   lock: boolean;
   /**
    * Steps a schedule may take in all before it counts as a livelock (a safety net: the window below
-   * catches a livelock first). Default: threads x (ops + 2 x maxHeldPages + 2) x (100 + pages), every
-   * operation a thread makes (fill, churn, drain) given as many steps as a scan of every page takes.
+   * catches a livelock first). Default: the window + threads x (ops + 2 x maxHeldPages + 2) x (100 +
+   * pages), every operation a thread makes (fill, churn, drain) given as many steps as a scan of every
+   * page takes, and never less than MIN_CAP.
    */
   stepBudget?: number;
   /**
@@ -108,13 +109,16 @@ export interface ScheduleResult {
   divergence?: string;
 }
 
+/** The least cap on a run's steps: the fixed budget of old, which no small run ever reached. */
+const MIN_CAP = 200_000;
+
 /** The step budgets of a run of this size (see ControlledConfig). */
 export function stepLimits(config: Pick<ControlledConfig, 'scenario' | 'threads' | 'stepBudget' | 'progressWindow'>): { window: number; cap: number } {
   const { scenario, threads } = config;
   const pages = scenario.pages;
   const window = config.progressWindow ?? 20_000 + 4 * threads * pages;
   const ops = (scenario.ops ?? 0) + 2 * scenario.workload.maxHeldPages + 2;
-  return { window, cap: config.stepBudget ?? window + threads * ops * (100 + pages) };
+  return { window, cap: config.stepBudget ?? Math.max(MIN_CAP, window + threads * ops * (100 + pages)) };
 }
 
 const workerFile = new URL('../../workers/controlled.mjs', import.meta.url).href;
