@@ -52,5 +52,12 @@ describe('traces', () => {
     const text = formatTrace(many, { threads: 2, violationStep: 40, tail: 4 });
     expect(text).toMatch(/^\s+0 \| load i32\[100\] = 0/m); // the same location as the last step: kept
     expect(text).toMatch(/\.\.\. 36 steps folded \.\.\./);
+    // An operation whose first step is shown and whose last is folded still says what it returned.
+    const withOps = formatTrace(many, { threads: 2, violationStep: 40, tail: 4, ops: [{ thread: 0, call: 'alloc(1)', returned: true, result: '5', after: -1, last: 20 }] });
+    const lines = withOps.split('\n');
+    const fold = lines.findIndex((l) => /36 steps folded/.test(l));
+    expect(lines[fold - 2]).toMatch(/^\s+\| alloc\(1\)\s+\|/);
+    expect(lines[fold - 1]).toMatch(/^\s+0 \|   load i32\[100\] = 0/);
+    expect(lines[fold + 1]).toMatch(/^\s+\| alloc\(1\) returns 5/);
   });
 });

@@ -207,9 +207,20 @@ export function formatTrace(steps: readonly Step[], options: TraceOptions): stri
     }
   };
   let last = -1;
+  // An operation shown open whose last step was folded still says what it returned, after the fold.
+  const closeBefore = (i: number) => {
+    for (let t = 0; t < options.threads; t++) {
+      const span = open[t];
+      if (span && span.last < i) {
+        if (span.returned) rows.push({ thread: t, text: ended(span) });
+        open[t] = undefined;
+      }
+    }
+  };
   for (const i of shown) {
     placeInstant(i - 1);
     if (i - last > 1) rows.push({ fold: i - last - 1 });
+    closeBefore(i);
     const step = steps[i]!;
     const t = step.thread;
     const span = opOf[i];
@@ -225,6 +236,8 @@ export function formatTrace(steps: readonly Step[], options: TraceOptions): stri
     last = i;
   }
   placeInstant(steps.length);
+  if (steps.length - last > 1) rows.push({ fold: steps.length - last - 1 });
+  closeBefore(steps.length);
   const width = options.width ?? Math.max(24, ...rows.map((r) => ('text' in r ? r.text.length : 0)));
   const header = ['step'.padStart(6), ...Array.from({ length: options.threads }, (_, t) => `thread ${t}`.padEnd(width))].join(' | ');
   const lines = [header, '-'.repeat(header.length)];
