@@ -419,10 +419,13 @@ export class Coordinator {
       }
       if (steps.length - progressStep >= window || steps.length >= cap) {
         const running = enabled.concat(blocked).sort((a, b) => a - b);
+        // The window's reason first: a replay, whose cap is the recorded length, then says the same.
         const why =
-          steps.length >= cap
-            ? `no end after ${cap} steps, the most a run of ${threads} threads x ${scenario.ops} ops on ${pages} pages may take, though operations kept completing`
-            : `no thread completed an operation in ${window} steps (steps ${progressStep}..${steps.length - 1}): threads ${running.join(', ')} keep making calls without finishing one`;
+          steps.length - progressStep >= window
+            ? `no thread completed an operation in ${window} steps (steps ${progressStep}..${steps.length - 1}): threads ${running.join(', ')} keep making calls without finishing one`
+            : this.config.stepBudget !== undefined
+              ? `no end after ${cap} steps`
+              : `no end after ${cap} steps, the most a run of ${threads} threads x ${scenario.ops} ops on ${pages} pages may take, though operations kept completing`;
         stop({ kind: 'livelock', message: why, pages: [], threads: running, history: running.map(history) });
         break;
       }
