@@ -422,7 +422,7 @@ export class Coordinator {
         // The window's reason first: a replay, whose cap is the recorded length, then says the same.
         const why =
           steps.length - progressStep >= window
-            ? `no thread completed an operation in ${window} steps (steps ${progressStep}..${steps.length - 1}): threads ${running.join(', ')} keep making calls without finishing one`
+            ? `no thread completed an operation in ${window} steps (steps ${progressStep}..${steps.length - 1}): ${running.length === 1 ? `thread ${running[0]} keeps` : `threads ${running.join(', ')} keep`} making calls without finishing one`
             : this.config.stepBudget !== undefined
               ? `no end after ${cap} steps`
               : `no end after ${cap} steps, the most a run of ${threads} threads x ${scenario.ops} ops on ${pages} pages may take, though operations kept completing`;
