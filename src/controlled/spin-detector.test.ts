@@ -28,7 +28,7 @@ describe('spin detection', () => {
   });
 
   it('a write to the word by anyone ends the spin; a write elsewhere does not', () => {
-    const spin = [load(0, 3), load(0, 3), load(0, 3), load(0, 3)];
+    const spin = Array.from({ length: SPIN_SWITCH + 1 }, () => load(0, 3));
     expect(run([...spin, store(1, 3, 1)]).isSpinning(0, at(3))).toBe(false);
     expect(run([...spin, store(1, 7, 1)]).isSpinning(0, at(3))).toBe(true);
     // A byte write inside the word changes it too.
@@ -53,14 +53,23 @@ describe('spin detection', () => {
   it('a scan over fresh locations is no spin; a spin over two locations is', () => {
     const scan = Array.from({ length: 20 }, (_, i) => load(0, i));
     expect(run(scan).count[0]).toBe(0);
-    const two = [load(0, 1), load(0, 2), load(0, 1), load(0, 2), load(0, 1)];
-    expect(run(two).isSpinning(0, at(2))).toBe(true);
+    // Around SPIN_SWITCH times per location: a loop over two words re-reads twice as often before it counts.
+    const two = Array.from({ length: 2 * SPIN_SWITCH + 2 }, (_, i) => load(0, 1 + (i % 2)));
+    expect(run(two).isSpinning(0, at(1))).toBe(true);
+    expect(run(two.slice(0, -2)).isSpinning(0, at(1))).toBe(false);
     // The thread's own write anywhere ends its spin: it is doing something.
-    expect(run([...two, store(0, 50, 1)]).isSpinning(0, at(2))).toBe(false);
+    expect(run([...two, store(0, 50, 1)]).isSpinning(0, at(1))).toBe(false);
+  });
+
+  it('reading back a value that changed under a plain (unseen) write is no re-read', () => {
+    // As a painting loop does: read a byte, write it plainly, read it again for the next page.
+    const paint = Array.from({ length: SPIN_SWITCH + 4 }, (_, i) => load(0, 3, i));
+    expect(run(paint).count[0]).toBe(0);
+    expect(run(paint).isSpinning(0, at(3))).toBe(false);
   });
 
   it('a new schedule forgets the last one', () => {
-    const d = run([load(0, 3), load(0, 3), load(0, 3), load(0, 3)]);
+    const d = run(Array.from({ length: SPIN_SWITCH + 1 }, () => load(0, 3)));
     d.reset();
     d.observe(0, load(0, 3));
     d.observe(1, load(0, 3));

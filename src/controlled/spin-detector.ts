@@ -6,21 +6,25 @@
  *
  * A read here is any access that left memory as it was: a load, a compareExchange that failed, an
  * exchange or add that wrote the value already there. A thread's spin is the run of its re-reads in a
- * row: reads of a location it read before with no change to any of its bytes since, by anyone. Any other
- * step of the thread (a read of a fresh location or of a changed one, a write, a wait) ends the spin.
+ * row: reads of a location it read before, seeing the same value, with no change to any of its bytes
+ * since by anyone. Any other step of the thread (a read of a fresh location or of a changed one, a
+ * write, a wait) ends the spin.
  */
 import { Request, elementBytes, isAccess } from './protocol.ts';
 import type { PendingAccess } from './scheduler.ts';
 import type { Step } from './trace.ts';
 
 /**
- * Re-reads in a row after which a thread is switched out. A retry loop re-reads once or twice after it
- * lost a race (and then the location did change: that is no re-read), and a double-checked read is one
- * re-read; three re-reads of memory nobody touched in between is a thread waiting for someone else.
- * Switching out a thread that was not spinning costs nothing: it is offered again as soon as no other
- * thread can run, or a location it re-read changes.
+ * Times a loop of re-reads goes around (re-reads in a row per location re-read, each seeing the same
+ * value) after which a thread is switched out. Memory alone cannot tell a spin from code that reads
+ * the pages of one bitmap word one at a time: that reads a 32-bit word 32 times while nobody writes
+ * (colored-region reads a byte up to 7 times for its four pages and their neighbours), so a spin must go
+ * around more often than any such scan. A retry loop re-reads once or twice after it lost a race (and
+ * then the location did change: that is no re-read). A spinner switched out wastes at most this many
+ * steps per location; a thread switched out wrongly is offered again as soon as no other thread can
+ * run, or a location it re-read changes, but until then that is a switch the strategy did not choose.
  */
-export const SPIN_SWITCH = 3;
+export const SPIN_SWITCH = 32;
 /**
  * Re-reads in a row after which a spin that nothing else can end is a livelock. A thread that is the only
  * one left may be in a bounded spin (spin a hundred times, then fall back to a wait or give up, as
@@ -38,8 +42,9 @@ export class SpinDetector {
    * below `base` is from an earlier schedule and means "never".
    */
   private readonly changed: Float64Array;
-  /** Per thread and byte: the stamp of the thread's last read starting at that byte. */
+  /** Per thread and byte: the stamp of the thread's last read starting at that byte, and what it saw. */
   private readonly read: Float64Array[];
+  private readonly seen: Float64Array[];
   /** Per thread: re-reads in a row (the length of its spin), and the locations it re-read (SPUN_FIELDS each). */
   readonly count: number[];
   private readonly spun: number[][];
@@ -52,6 +57,7 @@ export class SpinDetector {
   ) {
     this.changed = new Float64Array(bytes);
     this.read = Array.from({ length: threads }, () => new Float64Array(bytes));
+    this.seen = Array.from({ length: threads }, () => new Float64Array(bytes));
     this.count = new Array<number>(threads).fill(0);
     this.spun = Array.from({ length: threads }, () => []);
   }
@@ -81,8 +87,13 @@ export class SpinDetector {
       return;
     }
     const last = this.read[t]![address]!;
+    const before = this.seen[t]![address]!;
+    const value = typeof step.observed === 'number' ? step.observed : NaN;
     this.read[t]![address] = stamp;
-    if (last >= this.base && this.lastChange(address, bytes) < last) {
+    this.seen[t]![address] = value;
+    // The same value too: a plain write (unseen, between two scheduling points) still shows in what
+    // the next read returns, so a thread reading back what it wrote plainly is not taken for a spinner.
+    if (last >= this.base && this.lastChange(address, bytes) < last && value === before) {
       if (this.count[t]!++ === 0) this.spun[t]!.length = 0;
       const spun = this.spun[t]!;
       let known = false;
@@ -92,12 +103,14 @@ export class SpinDetector {
   }
 
   /**
-   * Whether thread `t`, parked before `pending`, is spinning: it re-read SPIN_SWITCH times in a row, no
-   * location it re-read has changed since, and its next access is to one of them again.
+   * Whether thread `t`, parked before `pending`, is spinning: its loop went around SPIN_SWITCH times
+   * with nothing changed (SPIN_SWITCH re-reads in a row per location it re-read: code that reads ten
+   * words over and over while it scans, as a first-fit search under a lock does, is not a loop of two),
+   * no location it re-read has changed since, and its next access is to one of them again.
    */
   isSpinning(t: number, pending: PendingAccess | undefined): boolean {
-    if (this.count[t]! < SPIN_SWITCH || !pending) return false;
     const spun = this.spun[t]!;
+    if (!pending || this.count[t]! < SPIN_SWITCH * Math.max(1, spun.length / SPUN_FIELDS)) return false;
     let again = false;
     for (let k = 0; k < spun.length; k += SPUN_FIELDS) {
       const address = spun[k]!;
