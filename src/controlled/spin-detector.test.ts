@@ -11,8 +11,8 @@ const cas = (thread: number, index: number, expected: number, replacement: numbe
 const at = (index: number, bytes = 4) => ({ address: index * bytes, bytes, write: false });
 
 /** Feeds steps in order; returns the detector. */
-function run(steps: Step[], threads = 2): SpinDetector {
-  const d = new SpinDetector(threads, 1024);
+function run(steps: Step[], threads = 2, bytes = 1024): SpinDetector {
+  const d = new SpinDetector(threads, bytes);
   d.reset();
   steps.forEach((s, i) => d.observe(i, s));
   return d;
@@ -66,6 +66,13 @@ describe('spin detection', () => {
     const paint = Array.from({ length: SPIN_SWITCH + 4 }, (_, i) => load(0, 3, i));
     expect(run(paint).count[0]).toBe(0);
     expect(run(paint).isSpinning(0, at(3))).toBe(false);
+  });
+
+  it('a buffer too large for a table per byte gives the same answers from the bytes touched', () => {
+    const spin = Array.from({ length: SPIN_SWITCH + 1 }, () => load(0, 300_000));
+    const big = 64 << 20;
+    expect(run(spin, 2, big).isSpinning(0, at(300_000))).toBe(true);
+    expect(run([...spin, store(1, 300_000, 1)], 2, big).isSpinning(0, at(300_000))).toBe(false);
   });
 
   it('a new schedule forgets the last one', () => {

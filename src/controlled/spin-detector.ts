@@ -32,6 +32,28 @@ export const SPIN_SWITCH = 32;
  */
 export const SPIN_LIVELOCK = 1000;
 
+/** Buffers up to this many bytes get a typed array per table; larger ones a map of the bytes touched. */
+const DENSE_BYTES = 1 << 20;
+
+/** A number per byte of the subject's buffer, 0 until set: dense while small, sparse past DENSE_BYTES. */
+class ByteTable {
+  private readonly dense: Float64Array | undefined;
+  private readonly sparse = new Map<number, number>();
+
+  constructor(readonly length: number) {
+    this.dense = length <= DENSE_BYTES ? new Float64Array(length) : undefined;
+  }
+
+  get(i: number): number {
+    return this.dense ? this.dense[i]! : (this.sparse.get(i) ?? 0);
+  }
+
+  set(i: number, value: number): void {
+    if (this.dense) this.dense[i] = value;
+    else this.sparse.set(i, value);
+  }
+}
+
 /** A spun location: byte address, bytes, array type, element index. */
 const SPUN_FIELDS = 4;
 
@@ -41,10 +63,10 @@ export class SpinDetector {
    * schedules (each schedule starts above the last one's), so nothing is cleared between them: a stamp
    * below `base` is from an earlier schedule and means "never".
    */
-  private readonly changed: Float64Array;
+  private readonly changed: ByteTable;
   /** Per thread and byte: the stamp of the thread's last read starting at that byte, and what it saw. */
-  private readonly read: Float64Array[];
-  private readonly seen: Float64Array[];
+  private readonly read: ByteTable[];
+  private readonly seen: ByteTable[];
   /** Per thread: re-reads in a row (the length of its spin), and the locations it re-read (SPUN_FIELDS each). */
   readonly count: number[];
   private readonly spun: number[][];
@@ -55,9 +77,9 @@ export class SpinDetector {
     private readonly threads: number,
     bytes: number,
   ) {
-    this.changed = new Float64Array(bytes);
-    this.read = Array.from({ length: threads }, () => new Float64Array(bytes));
-    this.seen = Array.from({ length: threads }, () => new Float64Array(bytes));
+    this.changed = new ByteTable(bytes);
+    this.read = Array.from({ length: threads }, () => new ByteTable(bytes));
+    this.seen = Array.from({ length: threads }, () => new ByteTable(bytes));
     this.count = new Array<number>(threads).fill(0);
     this.spun = Array.from({ length: threads }, () => []);
   }
@@ -82,15 +104,15 @@ export class SpinDetector {
     const address = step.index * bytes;
     if (address < 0 || address + bytes > this.changed.length) return;
     if (changesMemory(step)) {
-      for (let b = address; b < address + bytes; b++) this.changed[b] = stamp;
+      for (let b = address; b < address + bytes; b++) this.changed.set(b, stamp);
       this.endSpin(t);
       return;
     }
-    const last = this.read[t]![address]!;
-    const before = this.seen[t]![address]!;
+    const last = this.read[t]!.get(address);
+    const before = this.seen[t]!.get(address);
     const value = typeof step.observed === 'number' ? step.observed : NaN;
-    this.read[t]![address] = stamp;
-    this.seen[t]![address] = value;
+    this.read[t]!.set(address, stamp);
+    this.seen[t]!.set(address, value);
     // The same value too: a plain write (unseen, between two scheduling points) still shows in what
     // the next read returns, so a thread reading back what it wrote plainly is not taken for a spinner.
     if (last >= this.base && this.lastChange(address, bytes) < last && value === before) {
@@ -115,7 +137,7 @@ export class SpinDetector {
     for (let k = 0; k < spun.length; k += SPUN_FIELDS) {
       const address = spun[k]!;
       const bytes = spun[k + 1]!;
-      if (this.lastChange(address, bytes) >= this.read[t]![address]!) return false;
+      if (this.lastChange(address, bytes) >= this.read[t]!.get(address)) return false;
       if (pending.address < address + bytes && address < pending.address + pending.bytes) again = true;
     }
     return again;
@@ -129,7 +151,7 @@ export class SpinDetector {
 
   private lastChange(address: number, bytes: number): number {
     let latest = 0;
-    for (let b = address; b < address + bytes; b++) if (this.changed[b]! > latest) latest = this.changed[b]!;
+    for (let b = address; b < address + bytes; b++) latest = Math.max(latest, this.changed.get(b));
     return latest;
   }
 
