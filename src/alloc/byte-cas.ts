@@ -13,7 +13,7 @@
  * - an offline block has every bit set and a free counter of 0: taking a block offline is claiming all
  *   of its pages at once, which is why it needs no lock.
  */
-import type { AllocatorDefinition, PageAllocator, SharedRegion } from './contract.ts';
+import type { AllocatorDefinition, MemoryLocation, PageAllocator, SharedRegion } from './contract.ts';
 import { checkPage, checkRange, checkRunLength } from './guard.ts';
 
 export const BLOCK_BYTES = 4096;
@@ -426,6 +426,25 @@ function popcount8(v: number): number {
   return (v + (v >> 4)) & 0x0f;
 }
 
+const headerFieldNames = ['free counter', 'page base', 'page count', 'search hint', 'state'];
+
+/** A location in byte-cas words: a header field, or the bitmap byte (or word) and the pages its bits stand for. */
+export function describeByteCas(location: MemoryLocation, pages: number): string | undefined {
+  const { byteOffset } = location;
+  const block = Math.floor(byteOffset / BLOCK_BYTES);
+  if (byteOffset < 0 || block >= blockCount(pages)) return undefined;
+  const inBlock = byteOffset - block * BLOCK_BYTES;
+  if (inBlock < HEADER_BYTES) return `block ${block} ${headerFieldNames[inBlock >> 2] ?? `header byte ${inBlock}`}`;
+  const { bytes } = location;
+  const firstByte = inBlock - HEADER_BYTES;
+  const count = Math.min(PAGES_PER_BLOCK, pages - block * PAGES_PER_BLOCK);
+  const first = firstByte * 8;
+  const last = Math.min(count, (firstByte + bytes) * 8) - 1;
+  const base = block * PAGES_PER_BLOCK;
+  if (first > last) return `block ${block} bitmap, past the last page`;
+  return `block ${block} bitmap, pages ${base + first}..${base + last}`;
+}
+
 type ViewClass = new (memory: SharedRegion, pages: number, thread: number, name: string) => ByteCasView;
 
 /** Builds a byte-cas definition around a view class: the real one, or a variant with one defect. */
@@ -440,6 +459,7 @@ export function byteCasDefinition(name: string, View: ViewClass, extra: { descri
     init: initByteCas,
     attach: (memory, pages, thread) => new View(memory, pages, thread, name),
     audit: auditByteCas,
+    describe: describeByteCas,
     ...extra,
   };
 }

@@ -17,7 +17,7 @@
  * Two neighbouring regions of one color cannot be seen in the bitmap (they read as one region): that
  * damage shows as a `free` that fails or frees a neighbour, and the harness's ledger catches it.
  */
-import type { AllocatorDefinition, PageAllocator, SharedRegion } from './contract.ts';
+import type { AllocatorDefinition, MemoryLocation, PageAllocator, SharedRegion } from './contract.ts';
 import { checkPage, checkRange, checkRunLength } from './guard.ts';
 
 /** Int32 slots of the header, before the bitmap. */
@@ -171,6 +171,16 @@ export function auditColoredRegion(memory: SharedRegion, pages: number): string[
 
 type ViewClass = new (memory: SharedRegion, pages: number, name: string) => ColoredRegionView;
 
+/** A location in colored-region words: a header field, or the bitmap byte and the four pages it colors. */
+export function describeColoredRegion(location: MemoryLocation, pages: number): string | undefined {
+  const { byteOffset, bytes } = location;
+  if (byteOffset < 0 || byteOffset >= HEADER_BYTES + bitmapBytes(pages)) return undefined;
+  if (byteOffset < HEADER_BYTES) return ['search hint', 'free counter'][byteOffset >> 2];
+  const first = (byteOffset - HEADER_BYTES) * 4;
+  const last = Math.min(pages, first + bytes * 4) - 1;
+  return first > last ? 'bitmap, past the last page' : `colors of pages ${first}..${last}`;
+}
+
 export function coloredRegionDefinition(
   name: string,
   View: ViewClass,
@@ -184,6 +194,7 @@ export function coloredRegionDefinition(
     init: initColoredRegion,
     attach: (memory, pages) => new View(memory, pages, name),
     audit: auditColoredRegion,
+    describe: describeColoredRegion,
     ...extra,
   };
 }

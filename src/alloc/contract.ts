@@ -58,6 +58,21 @@ export interface PageAllocator {
   removeMemory?(first: number, count: number): boolean;
 }
 
+/**
+ * A place in the allocator's region, as a scheduling point touched it: what a trace shows when the
+ * allocator cannot say more.
+ */
+export interface MemoryLocation {
+  /** The typed array the access went through: `'u8'`, `'i32'`, ... (`'u8c'` is Uint8ClampedArray). */
+  array: 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64' | 'f32' | 'f64' | 'u8c';
+  /** Element index from the start of the region, in elements of that array type. */
+  index: number;
+  /** Byte offset of the element from the start of the region. */
+  byteOffset: number;
+  /** Bytes the element spans (1 for u8, 4 for i32, ...). */
+  bytes: number;
+}
+
 /** How the harness must call an allocator. */
 export type Locking = 'lock-free' | 'global-lock';
 
@@ -90,6 +105,12 @@ export interface AllocatorDefinition {
    * @returns one line per problem found; `[]` when the state is sound.
    */
   audit?(memory: SharedRegion, pages: number): string[];
+  /**
+   * Optional: what a location of the region is, in the allocator's own words (`block 0 free counter`,
+   * `block 0 bitmap, pages 576..583`), for traces. Pure: it reads nothing but its arguments, and it runs
+   * in a worker, never on the harness's main thread. `undefined` when there is nothing to say.
+   */
+  describe?(location: MemoryLocation, pages: number): string | undefined;
   /** One line for `--help` and reports: where the design comes from and what it is. */
   description?: string;
   /** For a known-bug variant: the defect it carries, in one sentence. */

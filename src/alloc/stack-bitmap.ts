@@ -20,7 +20,7 @@
  * - an entry off the stack has `next === OFF_STACK`;
  * - the free counter equals the number of clear bits; bits of pages past the end stay set.
  */
-import type { AllocatorDefinition, PageAllocator, SharedRegion } from './contract.ts';
+import type { AllocatorDefinition, MemoryLocation, PageAllocator, SharedRegion } from './contract.ts';
 import { checkPage, checkRange, checkRunLength } from './guard.ts';
 
 /** Int32 slots of the header. */
@@ -155,6 +155,18 @@ export function auditStackBitmap(memory: SharedRegion, pages: number): string[] 
 
 type ViewClass = new (memory: SharedRegion, pages: number, name: string) => StackBitmapView;
 
+/** A location in stack-bitmap words: the stack head, the free counter, or an entry's bitmap word or link. */
+export function describeStackBitmap(location: MemoryLocation, pages: number): string | undefined {
+  const slot = location.byteOffset >> 2;
+  if (location.byteOffset < 0 || slot >= HEADER_SLOTS + entryCount(pages) * ENTRY_SLOTS) return undefined;
+  if (slot === kHeadField) return 'stack head';
+  if (slot === kFreeField) return 'free counter';
+  const entry = Math.floor((slot - HEADER_SLOTS) / ENTRY_SLOTS);
+  if ((slot - HEADER_SLOTS) % ENTRY_SLOTS === kNextField) return `entry ${entry} next`;
+  const first = entry * PAGES_PER_ENTRY;
+  return `entry ${entry} bitmap, pages ${first}..${Math.min(pages, first + PAGES_PER_ENTRY) - 1}`;
+}
+
 export function stackBitmapDefinition(
   name: string,
   View: ViewClass,
@@ -168,6 +180,7 @@ export function stackBitmapDefinition(
     init: initStackBitmap,
     attach: (memory, pages) => new View(memory, pages, name),
     audit: auditStackBitmap,
+    describe: describeStackBitmap,
     ...extra,
   };
 }

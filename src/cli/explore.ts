@@ -27,6 +27,7 @@ import { shownPath, userCwd, userPath } from './user-cwd.ts';
 const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--memory PAGES] [--max-held n] [--steps N] [--points atomics|all] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--out DIR] [--json]
        npm run explore -- --from <stress result file> [--run N] [flags]   (the run's own threads, seed, memory and ops)
   Without --threads, --ops, --memory or --max-held (or sizes in the scenario's explore:), the size grows within the budget.
+  --steps N   a livelock is N steps with no operation completed (default: scaled by size)
   --out DIR   also write the exploration's result (what --json prints) to DIR/explore-<scenario>-<time>.json, and long replay tokens there`;
 
 await runCommand('explore', async () => {
@@ -75,9 +76,12 @@ await runCommand('explore', async () => {
     throw new UsageError(`--shard ${values.shard}: expected i/N with 1 <= i <= N, e.g. 2/4`);
   }
   const timeBudgetMs = values['time-budget'] !== undefined ? parseDuration(values['time-budget']) : Infinity;
+  // A budget of nothing cannot be met, and "no violation in 0 schedules" would be a pass without work.
+  if (timeBudgetMs <= 0) throw new UsageError(`--time-budget ${values['time-budget']}: must be more than 0, e.g. 60s`);
   // Without either limit, 500 schedules; with only a time budget, as many as fit.
   const runs = values.runs !== undefined ? parsePositiveInt('runs', values.runs) : timeBudgetMs < Infinity ? Infinity : 500;
-  const stepBudget = values.steps !== undefined ? parsePositiveInt('steps', values.steps, MAX_STEP_BUDGET) : undefined;
+  // --steps is the progress window, the livelock criterion; the cap on all steps stays scaled by size.
+  const progressWindow = values.steps !== undefined ? parsePositiveInt('steps', values.steps, MAX_STEP_BUDGET) : undefined;
   const points = parsePoints(values.points);
   // Checked before anything runs: a JUnit path that is a folder, or a folder that cannot be written,
   // is found now, not after the exploration's minutes.
@@ -143,7 +147,7 @@ await runCommand('explore', async () => {
       seed,
       workloadSeed: seed,
       shard,
-      ...(stepBudget !== undefined ? { stepBudget } : {}),
+      ...(progressWindow !== undefined ? { progressWindow } : {}),
       ...(lock !== undefined ? { lock } : {}),
       points,
       ...(outDir !== undefined ? { tokenDir: outDir } : {}),
@@ -177,6 +181,10 @@ function printResult(result: ExploreResult): void {
     return;
   }
   const finding = result.finding;
+  if (result.schedules === 0) {
+    console.log(`✗ nothing was explored: the time budget ran out before the first schedule (${result.seconds.toFixed(1)} s)`);
+    return;
+  }
   if (!finding) {
     console.log(`${result.ok ? '✓' : '✗'} no violation in ${covered}`);
     printCovered(result);

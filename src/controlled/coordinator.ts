@@ -8,7 +8,10 @@
  *
  * `Atomics.wait` and `notify` are modelled here: a wait on a slot that still holds its value takes the
  * thread off the schedule until a notify on that slot picks it (FIFO); when every live thread waits,
- * that is a deadlock. A step budget turns a spin that never ends into a livelock.
+ * that is a deadlock. A thread that keeps re-reading what nobody changes is switched out
+ * (spin-detector.ts); when every live thread spins or waits, that is a livelock. So is a run in which no
+ * thread completes an operation for a window of steps; a cap on all steps, scaled by the run's size, is
+ * the safety net behind both.
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
@@ -19,10 +22,9 @@ import { startGraceMs } from '../harness/start-grace.ts';
 import { UserCodeFailure, UserHost } from '../harness/user-host.ts';
 import { heapLimitMb, outOfMemoryText, workerLimits } from '../harness/worker-limits.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { RunViews, computeLayout } from '../stress/layout.ts';
+import { RunViews, computeLayout, kOpsField } from '../stress/layout.ts';
 import { readCurrentOp, readLog } from '../stress/op-log.ts';
 import { guaranteedRun, offlineRange } from '../stress/run.ts';
-import type { WorkerReport } from '../stress/task.ts';
 import {
   BATCH,
   BatchViews,
@@ -32,10 +34,12 @@ import {
   Request,
   SLOT_BYTES,
   Turn,
+  arrayTypes,
   kArg1F64,
   kArg2F64,
   kArrayField,
   kCountField,
+  kDetailsField,
   kEpochField,
   elementBytes,
   isAccess,
@@ -55,10 +59,12 @@ import {
   slotViews,
 } from './protocol.ts';
 import { type PickContext, ScheduleDiverged, type Scheduler } from './scheduler.ts';
-import { type Step, callHash, describeCall, digestOf } from './trace.ts';
+import { MAX_STEP_BUDGET } from './limits.ts';
 import { DEFAULT_POINTS, type PointsMode } from './plain-access-mode.ts';
+import { SPIN_LIVELOCK, SpinDetector } from './spin-detector.ts';
+import { type OpSpan, type Step, callHash, describeCall, digestOf, shownSteps } from './trace.ts';
 import { WaitModel } from './wait-model.ts';
-import type { ControlledTask } from './worker.ts';
+import type { ControlledReport, ControlledTask } from './worker.ts';
 
 export interface ControlledConfig {
   /** The scenario, already cut to the controlled run's size (threads, ops, pages). */
@@ -67,8 +73,18 @@ export interface ControlledConfig {
   allocator: AllocatorRef;
   threads: number;
   lock: boolean;
-  /** Steps after which a schedule that has not ended is a livelock. */
-  stepBudget: number;
+  /**
+   * Steps a schedule may take in all before it counts as a livelock (a safety net: the window below
+   * catches a livelock first). Default: the window + threads x (ops + 2 x maxHeldPages + 2) x (100 +
+   * pages), every operation a thread makes (fill, churn, drain) given as many steps as a scan of every
+   * page takes, and never less than MIN_CAP.
+   */
+  stepBudget?: number;
+  /**
+   * Steps in a row in which no thread completes an operation that make a livelock. Default:
+   * 20,000 + 4 x threads x pages, room for every thread to scan all of memory a few times over.
+   */
+  progressWindow?: number;
   /** How long one step may run before the thread counts as hung (it never reached an Atomics call). */
   watchdogMs: number;
   /** Which accesses are scheduling points (default: all, plain reads and writes too). */
@@ -89,7 +105,26 @@ export interface ScheduleResult {
   digest: string;
   /** Switches away from a thread that could have gone on. */
   preemptions: number;
+  /** The steps at which those switches happened, ascending. */
+  preemptedAt: number[];
+  /** Each thread's last operations and the steps they took, when the schedule did not pass. */
+  ops: OpSpan[];
+  /** What the locations of the trace's shown steps are, where the subject could say (`locationKey`). */
+  locations: Record<string, string>;
   divergence?: string;
+}
+
+/** The least cap on a run's steps: the fixed budget of old, which no small run ever reached. */
+const MIN_CAP = 200_000;
+
+/** The step budgets of a run of this size (see ControlledConfig). */
+export function stepLimits(config: Pick<ControlledConfig, 'scenario' | 'threads' | 'stepBudget' | 'progressWindow'>): { window: number; cap: number } {
+  const { scenario, threads } = config;
+  const pages = scenario.pages;
+  const window = config.progressWindow ?? 20_000 + 4 * threads * pages;
+  const ops = (scenario.ops ?? 0) + 2 * scenario.workload.maxHeldPages + 2;
+  // A cap no replay token could record would make a livelock that cannot be replayed.
+  return { window, cap: config.stepBudget ?? Math.min(MAX_STEP_BUDGET, Math.max(MIN_CAP, window + threads * ops * (100 + pages))) };
 }
 
 const workerFile = new URL('../../workers/controlled.mjs', import.meta.url).href;
@@ -111,6 +146,9 @@ interface Session {
   /** Where the allocator's code runs for the coordinator: init, attach, removeMemory, audits. */
   host: UserHost;
   growRange: { first: number; count: number } | undefined;
+  /** Each thread's block in the harness buffer: its operation counter is what progress means. */
+  blocks: Int32Array[];
+  spins: SpinDetector;
 }
 
 export class Coordinator {
@@ -195,6 +233,8 @@ export class Coordinator {
       epoch: 0,
       host,
       growRange,
+      blocks: Array.from({ length: threads }, (_, t) => views.thread(t)),
+      spins: new SpinDetector(threads, allocatorBuffer.byteLength),
     };
   }
 
@@ -224,7 +264,7 @@ export class Coordinator {
     const { scenario, threads } = this.config;
     const failed = (error: unknown): ScheduleResult => {
       if (!(error instanceof UserCodeFailure)) throw error;
-      return { outcome: 'violation', violations: [error.violation()], steps: [], violationStep: -1, schedule: [], hashes: new Uint8Array(0), digest: digestOf([]), preemptions: 0 };
+      return { outcome: 'violation', violations: [error.violation()], steps: [], violationStep: -1, schedule: [], hashes: new Uint8Array(0), digest: digestOf([]), preemptions: 0, preemptedAt: [], ops: [], locations: {} };
     };
     let session: Session;
     try {
@@ -232,7 +272,8 @@ export class Coordinator {
     } catch (error) {
       return failed(error);
     }
-    const { views, slots, slots64, failures, batch, host } = session;
+    const { views, slots, slots64, failures, batch, host, blocks, spins } = session;
+    const { window, cap } = stepLimits(this.config);
     // A fresh start: harness bookkeeping zeroed, the allocator formatted, memory taken offline again,
     // the allocator's part in one round trip to the host.
     new Uint8Array(views.buffer).fill(0);
@@ -265,6 +306,8 @@ export class Coordinator {
     let outcome: ScheduleResult['outcome'] = 'pass';
     let divergence: string | undefined;
     let preemptions = 0;
+    const preemptedAt: number[] = [];
+    spins.reset();
     const done = new Array<boolean>(threads).fill(false);
     const released = new Array<boolean>(threads).fill(false);
     const waits = new WaitModel(threads, views.allocatorBuffer);
@@ -301,8 +344,12 @@ export class Coordinator {
     };
     /** Adds a taken step to the trace; `enabled` is who could have run instead (for preemptions). */
     const record = (step: Step, enabled: readonly number[]) => {
-      if (previous >= 0 && step.thread !== previous && enabled.includes(previous)) preemptions++;
+      if (previous >= 0 && step.thread !== previous && enabled.includes(previous)) {
+        preemptions++;
+        preemptedAt.push(steps.length);
+      }
       previous = step.thread;
+      spins.observe(steps.length, step);
       steps.push(step);
       schedule.push(step.thread);
       hashes.push(callHash(step.request, step.array, step.index, step.arg1, step.arg2));
@@ -324,7 +371,12 @@ export class Coordinator {
 
     const enabled: number[] = [];
     const blocked: number[] = [];
+    const spinning: number[] = [];
     let batchSize = MIN_BATCH;
+    // Progress: operations completed, phases ended, streams finished. The window counts from the last
+    // step at which the coordinator saw it move (at most a batch late: a livelock is called late, never early).
+    let progress = -1;
+    let progressStep = 0;
     while (outcome === 'pass') {
       // One pass over the threads per step: who has finished, who reported a violation, who waits at
       // a barrier or on a slot, and who may run.
@@ -344,6 +396,12 @@ export class Coordinator {
         else if (!atBarrier) enabled.push(t);
       }
       if (live === 0) break;
+      let now = barriers;
+      for (let t = 0; t < threads; t++) now += blocks[t]![kOpsField]! + (done[t] ? 1 : 0);
+      if (now !== progress) {
+        progress = now;
+        progressStep = steps.length;
+      }
       if (violator >= 0) {
         outcome = 'violation';
         violationStep = steps.length - 1;
@@ -383,15 +441,42 @@ export class Coordinator {
         });
         break;
       }
-      if (steps.length >= this.config.stepBudget) {
+      // Spinners are switched out while anyone else can run; when no one else can, they run on alone
+      // (a bounded spin ends by itself) until each has spun SPIN_LIVELOCK times: then it is a livelock.
+      spinning.length = 0;
+      for (const t of enabled) if (spins.isSpinning(t, context.pendingAccess(t))) spinning.push(t);
+      let switchedOut = false;
+      if (spinning.length > 0) {
+        if (spinning.length < enabled.length) {
+          for (const t of spinning) enabled.splice(enabled.indexOf(t), 1);
+          switchedOut = true;
+        } else if (spinning.every((t) => spins.count[t]! >= SPIN_LIVELOCK)) {
+          const where = (t: number) => spins.spinsOn(t).map((l) => `${arrayTypes[l.array]}[${l.index}]`).join(', ');
+          const others = blocked.length > 0 ? `; ${blocked.map((t) => `thread ${t} waits on ${waits.slotOf(t)}`).join(', ')}` : '';
+          const atBarrier = live - blocked.length - spinning.length > 0 ? '; the others wait at a barrier' : '';
+          stop({
+            kind: 'livelock',
+            message: `every live thread spins or waits: ${spinning.map((t) => `thread ${t} re-read ${where(t)} ${spins.count[t]} times with no write to it in between`).join(', ')}${others}${atBarrier}`,
+            pages: [],
+            threads: [...spinning],
+            history: spinning.map(history),
+          });
+          break;
+        } else {
+          for (const t of spinning) if (spins.count[t]! >= SPIN_LIVELOCK) enabled.splice(enabled.indexOf(t), 1);
+          switchedOut = enabled.length < spinning.length;
+        }
+      }
+      if (steps.length - progressStep >= window || steps.length >= cap) {
         const running = enabled.concat(blocked).sort((a, b) => a - b);
-        stop({
-          kind: 'livelock',
-          message: `no end after ${this.config.stepBudget} scheduled steps: threads ${running.join(', ')} keep making Atomics calls without finishing`,
-          pages: [],
-          threads: running,
-          history: running.map(history),
-        });
+        // The window's reason first: a replay, whose cap is the recorded length, then says the same.
+        const why =
+          steps.length - progressStep >= window
+            ? `no thread completed an operation in ${window} steps (steps ${progressStep}..${steps.length - 1}): ${running.length === 1 ? `thread ${running[0]} keeps` : `threads ${running.join(', ')} keep`} making calls without finishing one`
+            : this.config.stepBudget !== undefined
+              ? `no end after ${cap} steps`
+              : `no end after ${cap} steps, the most a run of ${threads} threads x ${scenario.ops} ops on ${scenario.pages} pages may take, though operations kept completing`;
+        stop({ kind: 'livelock', message: why, pages: [], threads: running, history: running.map(history) });
         break;
       }
       context.step = steps.length;
@@ -427,7 +512,9 @@ export class Coordinator {
       // Decide ahead while the calls stay plain: which threads may run cannot change until a thread
       // parks before a wait, a notify, a barrier or its end, and then the batch hands back here.
       const { header } = batch;
-      const limit = isPlainCall(request0) ? Math.min(batchSize, this.config.stepBudget - first, scheduler.batchLimit?.(first) ?? BATCH) : 1;
+      // While a spinner is switched out, every step is decided here: the write that ends its spin must
+      // make it runnable at the very next step, as it would be without switching, not a batch later.
+      const limit = isPlainCall(request0) && !switchedOut ? Math.min(batchSize, cap - first, progressStep + window - first, scheduler.batchLimit?.(first) ?? BATCH) : 1;
       const end = decideAhead(batch, scheduler, enabled, first, t, limit);
       header[kEndField] = end;
       header[kNextField] = first + 1;
@@ -450,6 +537,23 @@ export class Coordinator {
       for (let u = 0; u < threads; u++) if (request(u) === Request.done) done[u] = true;
     }
 
+    // A schedule that will be reported asks for details: every thread's operations, and from thread 0
+    // what the locations its trace shows are (listed in its report area, which it reads before writing).
+    if (outcome !== 'pass') {
+      const listed = new Int32Array(session.reports, 0, REPORT_BYTES >> 2);
+      const seen = new Set<string>();
+      let n = 0;
+      for (const i of shownSteps(steps)) {
+        const s = steps[i]!;
+        const key = `${s.array}:${s.index}`;
+        if (!isAccess(s.request) || seen.has(key) || 2 * n + 2 > listed.length) continue;
+        seen.add(key);
+        listed[2 * n] = s.array;
+        listed[2 * n + 1] = s.index;
+        n++;
+      }
+      for (const [t, slot] of slots.entries()) slot[kDetailsField] = 1 + (t === 0 ? n : 0);
+    }
     // End the schedule: every thread still parked unwinds (a finished one just returns), then writes
     // its report. A thread that never gets there is stuck in plain code: its workers are replaced.
     for (const slot of slots) {
@@ -461,6 +565,8 @@ export class Coordinator {
     // The violation the workers recorded (the ledger's, the allocator's errors) comes first.
     const found = (reports ?? []).flatMap((r) => r?.violations ?? []);
     if (outcome === 'violation' && found.length > 0) violations.unshift(...found);
+    const ops = (reports ?? []).flatMap((r) => r?.ops ?? []);
+    const locations = Object.assign({}, ...(reports ?? []).map((r) => r?.locations ?? {})) as Record<string, string>;
     return {
       outcome,
       violations,
@@ -470,15 +576,18 @@ export class Coordinator {
       hashes: Uint8Array.from(hashes),
       digest: digestOf(steps),
       preemptions,
+      preemptedAt,
+      ops,
+      locations,
       ...(divergence ? { divergence } : {}),
     };
   }
 
   /** Every thread's report for `epoch`, or undefined if one has not written it within 2 s. */
-  private async collectReports(session: Session, epoch: number): Promise<(WorkerReport | undefined)[] | undefined> {
+  private async collectReports(session: Session, epoch: number): Promise<(ControlledReport | undefined)[] | undefined> {
     const decoder = new TextDecoder();
     const deadline = performance.now() + 2000;
-    const reports: (WorkerReport | undefined)[] = [];
+    const reports: (ControlledReport | undefined)[] = [];
     for (const [t, slot] of session.slots.entries()) {
       while (Atomics.load(slot, kReportEpochField) !== epoch) {
         if (session.failures[t] !== undefined || performance.now() > deadline) return undefined;
@@ -486,7 +595,7 @@ export class Coordinator {
         await new Promise((resolve) => setImmediate(resolve));
       }
       const bytes = new Uint8Array(session.reports, t * REPORT_BYTES, slot[kReportLengthField]!);
-      reports.push(JSON.parse(decoder.decode(bytes.slice())) as WorkerReport);
+      reports.push(JSON.parse(decoder.decode(bytes.slice())) as ControlledReport);
     }
     return reports;
   }

@@ -5,7 +5,10 @@ import { type LoadedAllocator, loadAllocators } from '../alloc/load-allocator.ts
 import { builtins } from '../alloc/registry.ts';
 import { listScenarios, loadScenario, validateScenario } from '../scenario/load.ts';
 import { repoRoot, runCli } from '../testing/cli.ts';
-import { type ExploreOptions, explore } from './explore.ts';
+import { type ExploreOptions, coordinatorFor, explore } from './explore.ts';
+import { Request } from './protocol.ts';
+import { SPIN_SWITCH } from './spin-detector.ts';
+import { RandomWalk } from './strategies/random.ts';
 import { testDir } from '../testing/test-dir.ts';
 
 const dir = testDir('explore');
@@ -21,7 +24,6 @@ function options(overrides: Partial<ExploreOptions> & Pick<ExploreOptions, 'scen
     timeBudgetMs: Infinity,
     seed: scenario.seed,
     shard: { index: 1, count: 1 },
-    stepBudget: 200_000,
     checkDeterminism: false,
     shrink: false,
     ...overrides,
@@ -53,7 +55,8 @@ describe('explore finds every known bug from its committed seed', async () => {
 });
 
 describe('replay round trip', () => {
-  it('explore fails; its printed token, replayed twice, gives the same violation and trace digest', async () => {
+  // Five commands, one of them shrinking (sizes, then preemptions: up to 35 s on a loaded machine).
+  it('explore fails; its printed token, replayed twice, gives the same violation and trace digest', { timeout: 150_000 }, async () => {
     const explored = await runCli('explore.ts', ['scenarios/known-bugs/racy-rmw', '--json']);
     expect(explored.code).toBe(0);
     const json = JSON.parse(explored.stdout);
@@ -76,7 +79,7 @@ describe('replay round trip', () => {
     expect(text.stdout).toMatch(/> +\d+ \|/); // the violating step is marked in the trace
   });
 
-  it('a corrupted, truncated, foreign or stale token is exit 2 with a clear message', async () => {
+  it('a corrupted, truncated, foreign or stale token is exit 2 with a clear message', { timeout: 120_000 }, async () => {
     const explored = JSON.parse((await runCli('explore.ts', ['scenarios/known-bugs/racy-rmw', '--json', '--no-shrink'])).stdout);
     const token: string = explored.replayToken;
     const [head, body, sum] = token.split('.') as [string, string, string];
@@ -183,7 +186,7 @@ describe('waiting, spinning and code written without pagerace', () => {
     expect(result.finding?.violation.message).toMatch(/every live thread is blocked: thread 0 waits on i32\[\d+\], thread 1 waits on i32\[\d+\]/);
   });
 
-  it('a spin that never ends is a livelock', async () => {
+  it('a spin that nothing can end is a livelock, seen as a spin: no step budget needed', async () => {
     const allocator = await userModule(
       'spins.ts',
       `export default {
@@ -198,9 +201,94 @@ describe('waiting, spinning and code written without pagerace', () => {
         },
       };`,
     );
-    const result = await explore(options({ scenario: scenarioFor({}), allocator, runs: 2, stepBudget: 5000 }));
+    const result = await explore(options({ scenario: scenarioFor({}), allocator, runs: 2 }));
     expect(result.finding?.violation.kind).toBe('livelock');
-    expect(result.finding?.violation.message).toMatch(/no end after 5000 scheduled steps/);
+    expect(result.finding?.violation.message).toMatch(/every live thread spins or waits: thread \d re-read i32\[\d+\] 1000 times with no write to it in between, thread \d re-read i32\[\d+\] 1000 times/);
+    // Each spinner was switched out after a few re-reads while the other could run, then ran alone to the limit.
+    expect(result.finding!.steps).toBeLessThan(2 * 1000 + 100);
+  });
+
+  it('a spin lock that is released is no livelock: the spinner is switched out while the holder runs', { timeout: 180_000 }, async () => {
+    const allocator = await userModule(
+      'spin-lock.ts',
+      `export default {
+        name: 'spin-lock', locking: 'lock-free', maxRun: 1,
+        sharedBytes: (pages) => 8 + pages * 4, init() {},
+        attach(memory, pages) {
+          const lock = new Int32Array(memory.buffer, memory.byteOffset, 2);
+          const taken = new Int32Array(memory.buffer, memory.byteOffset + 8, pages);
+          const locked = (f) => { while (Atomics.compareExchange(lock, 0, 0, 1) !== 0) {} try { return f(); } finally { Atomics.store(lock, 0, 0); } };
+          return {
+            // Best fit by two scans of every page: a long critical section, for the others to spin through.
+            alloc: () => locked(() => { let free = -1; for (let k = 0; k < 2; k++) for (let p = pages - 1; p >= 0; p--) if (Atomics.load(taken, p) === 0) free = p; if (free >= 0) Atomics.store(taken, free, 1); return free; }),
+            free: (page) => locked(() => Atomics.store(taken, page, 0)),
+            isAllocated: (page) => Atomics.load(taken, page) === 1,
+          };
+        },
+      };`,
+    );
+    const result = await explore(options({ scenario: scenarioFor({}), allocator, runs: 10 }));
+    expect(result.finding?.violation).toBeUndefined();
+    expect(result.ok).toBe(true);
+    // How long a thread spins: its failed CASes on the lock word with no change to the word in between.
+    // A random walk would give a spinner about half the steps of the holder's scan; switched out, it
+    // spins SPIN_SWITCH + 1 times (the first read, then SPIN_SWITCH re-reads) at most.
+    const coordinator = coordinatorFor({ scenario: scenarioFor({}), allocator }, { threads: 2, ops: 6, pages: 64, maxHeldPages: 8 });
+    let longest = 0;
+    try {
+      for (let i = 0; i < 5; i++) {
+        const run = await coordinator.run(new RandomWalk(`spin-${i}`));
+        expect(run.outcome).toBe('pass');
+        const spun = [0, 0];
+        const lockWord = run.steps.find((st) => st.request === Request.compareExchange)!.index;
+        for (const st of run.steps) {
+          if (st.index !== lockWord || st.request === Request.load) continue;
+          const failed = st.request === Request.compareExchange && st.observed !== st.arg1;
+          if (failed) longest = Math.max(longest, ++spun[st.thread]!);
+          else spun.fill(0); // the word changed: every spin starts again
+        }
+      }
+    } finally {
+      await coordinator.close();
+    }
+    expect(longest).toBeGreaterThan(SPIN_SWITCH / 2);
+    expect(longest).toBeLessThanOrEqual(SPIN_SWITCH + 1);
+  });
+
+  it('a loop that keeps writing and never completes an operation is a livelock after the window (--steps)', async () => {
+    const allocator = await userModule(
+      'churns.ts',
+      `export default {
+        name: 'churns', locking: 'lock-free', maxRun: 1,
+        sharedBytes: () => 8, init() {},
+        attach(memory) {
+          const counter = new Int32Array(memory.buffer, memory.byteOffset, 2);
+          return { alloc() { for (;;) Atomics.add(counter, 0, 1); }, free() {}, isAllocated: () => false };
+        },
+      };`,
+    );
+    const result = await explore(options({ scenario: scenarioFor({}), allocator, runs: 1, progressWindow: 3000 }));
+    expect(result.finding?.violation.kind).toBe('livelock');
+    expect(result.finding?.violation.message).toMatch(/no thread completed an operation in 3000 steps \(steps \d+\.\.\d+\): threads 0, 1 keep making calls/);
+  });
+
+  it('a long correct run is no livelock: the window counts from the last completed operation, not from the start', async () => {
+    const scenario = scenarioFor({ memory: 64, workload: { maxHeldPages: 8 }, explore: { threads: 2, ops: 1500, memory: 64, maxHeldPages: 8 } });
+    const [byteCas] = await loadAllocators(['byte-cas']);
+    const result = await explore(options({ scenario, allocator: byteCas!, runs: 1, progressWindow: 1000 }));
+    expect(result.steps).toBeGreaterThan(3000);
+    expect(result.finding?.violation).toBeUndefined();
+    expect(result.ok).toBe(true);
+  });
+
+  it('zero schedules is no pass: --time-budget 0s is refused, and a budget spent before the first schedule fails', async () => {
+    const refused = await runCli('explore.ts', ['smoke', '--time-budget', '0s']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toEqual(['explore: --time-budget 0s: must be more than 0, e.g. 60s']);
+    const [byteCas] = await loadAllocators(['byte-cas']);
+    const result = await explore(options({ scenario: scenarioFor({}), allocator: byteCas!, timeBudgetMs: Number.MIN_VALUE }));
+    expect(result.schedules).toBe(0);
+    expect(result.ok).toBe(false);
   });
 
   it('a module that calls Atomics directly, knowing nothing of pagerace, is scheduled and its race found', async () => {

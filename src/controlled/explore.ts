@@ -51,7 +51,10 @@ export interface ExploreOptions {
   workloadSeed?: string;
   /** 1-based shard index and shard count: this shard runs schedules index-1, index-1+count, ... */
   shard: { index: number; count: number };
-  stepBudget: number;
+  /** Steps a schedule may take in all (default: scaled by the run's size; see ControlledConfig). */
+  stepBudget?: number;
+  /** Steps with no operation completed that make a livelock (`--steps`; default: scaled by size). */
+  progressWindow?: number;
   /** false: run a global-lock allocator without its lock (`--no-lock`); default: the scenario's. */
   lock?: boolean;
   /** Which accesses are scheduling points (`--points`); default: all. */
@@ -122,7 +125,7 @@ export function sizedScenario(scenario: Scenario, size: RunSize): Scenario {
   return sized;
 }
 
-export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'allocator' | 'stepBudget' | 'lock' | 'workloadSeed' | 'points'>, size: RunSize): Coordinator {
+export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'allocator' | 'stepBudget' | 'progressWindow' | 'lock' | 'workloadSeed' | 'points'>, size: RunSize): Coordinator {
   const seed = options.workloadSeed ?? options.scenario.seed;
   const scenario = sizedScenario({ ...options.scenario, seed }, size);
   return new Coordinator({
@@ -131,7 +134,8 @@ export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'alloc
     allocator: options.allocator.ref,
     threads: size.threads,
     lock: options.lock ?? scenario.lock,
-    stepBudget: options.stepBudget,
+    ...(options.stepBudget !== undefined ? { stepBudget: options.stepBudget } : {}),
+    ...(options.progressWindow !== undefined ? { progressWindow: options.progressWindow } : {}),
     watchdogMs: scenario.watchdogMs,
     ...(options.points ? { points: options.points } : {}),
   });
@@ -203,7 +207,8 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
             return { depth: options.depth, maxSteps, perRun, overall: 1 - (1 - perRun) ** schedules, schedules };
           })()
         : undefined;
-    return { ...base, ok: expected === 'pass', ...(bound ? { bound } : {}) };
+    // Zero schedules is no pass: nothing was explored (a time budget that ran out before the first).
+    return { ...base, ok: expected === 'pass' && schedules > 0, ...(bound ? { bound } : {}) };
   }
   const finding = await describeFinding(options, failed.result, failed.index);
   const ok = expected !== 'pass' && expected.includes(finding.violation.kind);
@@ -242,7 +247,7 @@ async function describeFinding(options: ExploreOptions, result: ScheduleResult, 
     steps: final.steps.length,
     preemptions: final.preemptions,
     foundPreemptions: result.preemptions,
-    trace: formatTrace(final.steps, { threads: shrunk.size.threads, violationStep: final.violationStep }),
+    trace: formatTrace(final.steps, { threads: shrunk.size.threads, violationStep: final.violationStep, ops: final.ops, locations: final.locations }),
     traceDigest: final.digest,
     replayToken,
     ...replayCommand(replayToken, options.scenario.name, options.tokenDir ?? resultsDir),

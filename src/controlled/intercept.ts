@@ -25,6 +25,7 @@ import {
   WaitResult,
   arrayTypeOf,
   isPlainCall,
+  isReadOnly,
   kArg1F64,
   kArg2F64,
   kArrayField,
@@ -38,12 +39,14 @@ import {
   kNextField,
   kOwnerField,
   kRequestField,
+  kRepeatField,
   kResultField,
   kStepField,
   kTurnField,
   slotViews,
   waitResultNames,
 } from './protocol.ts';
+import { SPIN_SWITCH } from './spin-detector.ts';
 import { callHash } from './trace.ts';
 
 function hashOf(slot: Int32Array, slot64: Float64Array): number {
@@ -101,6 +104,17 @@ export class Interceptor {
   /** Polls of its turn this thread makes before it sleeps: adapted between MIN_SPIN and `spin`. */
   private spinLimit: number;
   private parks = 0;
+  /**
+   * The spin this thread may be in: the location (index * 16 + array type) and value of its last
+   * read-like call (a load, or a compareExchange that failed), and how many calls before it read the
+   * same value there. Any other call ends it. Only a hint for batching: the coordinator decides who spins.
+   */
+  private lastKey = -1;
+  private lastValue = NaN;
+  private repeats = 0;
+  /** The parked call's location key, and whether it reads (1) or may (2: a compareExchange) or writes (0). */
+  private pendingKey = -1;
+  private pendingReads = 0;
 
   constructor(
     control: SharedArrayBuffer,
@@ -135,6 +149,9 @@ export class Interceptor {
     slot[kIndexField] = array ? array.byteOffset / (array as Int32Array).BYTES_PER_ELEMENT + index : 0;
     this.slot64[kArg1F64] = arg1;
     this.slot64[kArg2F64] = arg2;
+    this.pendingKey = array ? slot[kIndexField]! * 16 + slot[kArrayField]! : -1;
+    this.pendingReads = isReadOnly(request) ? 1 : request === Request.compareExchange ? 2 : 0;
+    slot[kRepeatField] = this.pendingReads > 0 && this.pendingKey === this.lastKey ? this.repeats : 0;
     const { header, decisions, expected } = this.batch;
     if (isPlainCall(request)) {
       const step = header[kNextField]!;
@@ -143,7 +160,9 @@ export class Interceptor {
         const next = decisions[at]!;
         const to = this.slots[next]!;
         const check = expected[at]!;
-        if (isPlainCall(to[kRequestField]!) && (check < 0 || check === hashOf(to, this.slots64[next]!))) {
+        // A thread about to re-read what it has read SPIN_SWITCH times unchanged goes back to the
+        // coordinator, which switches spinners out.
+        if (isPlainCall(to[kRequestField]!) && to[kRepeatField]! < SPIN_SWITCH && (check < 0 || check === hashOf(to, this.slots64[next]!))) {
           this.batch.logCall(step, next, to, this.slots64[next]!);
           header[kNextField] = step + 1;
           if (next === this.thread) {
@@ -204,7 +223,21 @@ export class Interceptor {
     this.step = slot[kStepField]!;
   }
 
+  /** The step this thread was granted last: an operation's steps are those between two of these. */
+  get grantedStep(): number {
+    return this.step;
+  }
+
   private observe(value: number | bigint | string): void {
+    const seen = Number(value);
+    if (this.pendingReads === 1 || (this.pendingReads === 2 && seen !== this.slot64[kArg1F64])) {
+      if (this.pendingKey === this.lastKey && seen === this.lastValue) this.repeats++;
+      else {
+        this.lastKey = this.pendingKey;
+        this.lastValue = seen;
+        this.repeats = 0;
+      }
+    } else this.lastKey = -1;
     const { log, log64, header } = this.batch;
     const at = this.step - header[kBaseField]!;
     if (typeof value === 'string') {

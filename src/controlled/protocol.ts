@@ -24,7 +24,19 @@ export const kArrayField = 2; // ArrayType of the typed array the call is on
 export const kIndexField = 3; // element index from the start of the scenario buffer
 export const kResultField = 4; // for wait/notify, the result the coordinator decided
 export const kCountField = 5; // for notify, how many to wake (NOTIFY_ALL: every waiter)
+/**
+ * Written by the coordinator before it ends a schedule it will report: 1 + the number of locations it
+ * lists (Int32 pairs: array type, element index) at the start of the thread's report area, or 0. When
+ * set, the worker's report carries its operations and what those locations are (describe-location.ts).
+ */
+export const kDetailsField = 6;
 export const kEpochField = 7; // bumped by the coordinator to start the next schedule; QUIT to end the task
+/**
+ * Written by the worker as it parks: how many reads in a row of the parked call's location saw the same
+ * value (a spin the call would go on with). A batch hands the turn back to the coordinator rather than
+ * to a thread at SPIN_SWITCH or more (spin-detector.ts), so a spinner takes no more than a few batched steps.
+ */
+export const kRepeatField = 12;
 export const kReportEpochField = 14; // the epoch whose report the worker has written
 export const kReportLengthField = 15; // bytes of that report (UTF-8 JSON) in the thread's report area
 export const kStepField = 16; // the step the thread was last granted: where its call's result is logged

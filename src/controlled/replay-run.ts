@@ -58,7 +58,7 @@ export async function replay(token: CheckedToken, points?: PointsMode): Promise<
       ...(violation ? { violation } : {}),
       violations: result.violations,
       steps: result.steps.length,
-      trace: formatTrace(result.steps, { threads: size.threads, violationStep: result.violationStep }),
+      trace: formatTrace(result.steps, { threads: size.threads, violationStep: result.violationStep, ops: result.ops, locations: result.locations }),
       traceDigest: result.digest,
       sameTrace: result.digest === token.digest,
       sameViolation: violation?.kind === token.kind,

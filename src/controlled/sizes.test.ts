@@ -7,7 +7,7 @@ import { listScenarios, loadScenario, validateScenario } from '../scenario/load.
 import type { Scenario } from '../scenario/schema.ts';
 import { junitXml } from '../report/junit.ts';
 import { testDir } from '../testing/test-dir.ts';
-import { MIN_STEP_BUDGET, type SizedExploreOptions, exploreSizes, fixedSize, growthLadder, sizeLabel, stepBudgetFor } from './sizes.ts';
+import { type SizedExploreOptions, exploreSizes, fixedSize, growthLadder, sizeLabel } from './sizes.ts';
 
 const dir = testDir('sizes');
 
@@ -62,15 +62,6 @@ describe('every size keeps its scenario pressure', () => {
     const { scenario: partialClaim } = await loadScenario('known-bugs/partial-claim');
     expect(fixedSize(partialClaim)).toEqual({ threads: 2, ops: 12, pages: 256, maxHeldPages: 96 });
     expect(fixedSize(partialClaim, { ops: 3 })).toEqual({ threads: 2, ops: 3, pages: 256, maxHeldPages: 96 });
-  });
-
-  it('the step budget grows with threads, operations and memory, and never goes below the default', () => {
-    const small = { threads: 2, ops: 8, pages: 22, maxHeldPages: 16 };
-    expect(stepBudgetFor(small)).toBe(MIN_STEP_BUDGET);
-    const big = { threads: 8, ops: 20_000, pages: 1024, maxHeldPages: 64 };
-    expect(stepBudgetFor(big)).toBeGreaterThan(100 * MIN_STEP_BUDGET);
-    expect(stepBudgetFor({ ...big, ops: 40_000 })).toBeGreaterThan(stepBudgetFor(big));
-    expect(stepBudgetFor({ ...big, pages: 4096 })).toBeGreaterThan(stepBudgetFor(big));
   });
 });
 

@@ -31,24 +31,6 @@ export const MIN_SCHEDULES_PER_SIZE = 4;
 /** Likewise for a time budget: a size gets at least this long. */
 const MIN_MS_PER_SIZE = 1000;
 
-/**
- * The livelock budget never goes below this: a schedule that takes more steps than any of its size's
- * operations could need (every op scanning every byte, a few retries each) is not finishing.
- */
-export const MIN_STEP_BUDGET = 200_000;
-/** Steps one operation may take before the budget counts it as spinning: a few retries of a full scan. */
-const RETRIES_PER_OP = 4;
-
-/** Steps after which a schedule of `size` counts as a livelock: grows with threads, operations and memory. */
-export function stepBudgetFor(size: RunSize): number {
-  // Per thread: its churn operations, a fill and a drain of at most maxHeldPages each. Per operation:
-  // a scan of the allocator's metadata, which is at most a few bits per page (2 for colored-region),
-  // read one byte at a time where plain reads are scheduling points, plus a handful of atomic steps.
-  const opsPerThread = size.ops + 2 * size.maxHeldPages;
-  const stepsPerOp = 16 + Math.ceil(size.pages / 4);
-  return Math.max(MIN_STEP_BUDGET, RETRIES_PER_OP * size.threads * opsPerThread * stepsPerOp);
-}
-
 /** The sizes growth tries, in order, for ever: 2, 3, 4 threads x 8 ops, then x 32 ops, then 128, ... */
 export function* growthLadder(scenario: Scenario): Generator<RunSize> {
   for (let ops = FIRST_OPS; ; ops *= OPS_GROWTH) {
@@ -72,11 +54,9 @@ export function sizeLabel(size: RunSize): string {
   return `${size.threads}x${size.ops}`;
 }
 
-export interface SizedExploreOptions extends Omit<ExploreOptions, 'size' | 'stepBudget'> {
+export interface SizedExploreOptions extends Omit<ExploreOptions, 'size'> {
   /** Explore exactly this size; without it, grow from the scenario's smallest size. */
   size?: RunSize;
-  /** Steps after which a schedule is a livelock; default {@link stepBudgetFor} each size. */
-  stepBudget?: number;
 }
 
 /** Half of what is left, unless that would leave less than `least` for the next size: then all of it. */
@@ -110,7 +90,6 @@ export async function exploreSizes(options: SizedExploreOptions): Promise<Explor
       size,
       runs,
       timeBudgetMs,
-      stepBudget: options.stepBudget ?? stepBudgetFor(size),
       // Each size its own schedule seeds: a larger size starts as a smaller one did, and the same
       // random choices over the same first steps would repeat interleavings already tried.
       seed: growing ? `${options.seed}/${sizeLabel(size)}` : options.seed,

@@ -39,7 +39,7 @@ import {
   kTimerFloorNsF64,
   kViolationsField,
 } from './layout.ts';
-import { beginOp, endOp, readCurrentOp, readLog } from './op-log.ts';
+import { type OpRecord, beginOp, endOp, readCurrentOp, readLog } from './op-log.ts';
 import type { StressTask, WorkerReport } from './task.ts';
 import { ThreadWorkload } from './workload.ts';
 
@@ -57,6 +57,11 @@ export interface ThreadHooks {
   onViolation?: () => void;
   /** Whether to time calls for the latency histograms (default: when checks are on). */
   timed?: boolean;
+  /**
+   * Called as each operation begins and as it returns (`result`: the page an alloc returned, or -1;
+   * removeMemory 1 if it took effect; 0 otherwise). Controlled mode nests a trace's steps under them.
+   */
+  onOp?: (phase: 'begin' | 'end', op: OpRecord['op'], first: number, count: number, result: number) => void;
 }
 
 export class StressThread {
@@ -87,6 +92,7 @@ export class StressThread {
 
   private readonly barrier: () => boolean;
   private readonly timed: boolean;
+  private readonly onOp: ThreadHooks['onOp'];
 
   constructor(
     private readonly task: StressTask,
@@ -109,6 +115,7 @@ export class StressThread {
     this.measured = phases.includes('churn') ? 'churn' : phases[0]!;
     this.barrier = hooks.barrier ?? (() => arriveAndWait(this.control, this.block));
     this.timed = hooks.timed ?? task.checks;
+    this.onOp = hooks.onOp;
   }
 
   run(): WorkerReport {
@@ -207,6 +214,7 @@ export class StressThread {
     const block = this.block;
     const checks = this.checks;
     if (checks) beginOp(block, OpCode.alloc, 0, count);
+    this.onOp?.('begin', 'alloc', 0, count, 0);
     const timed = this.timed && (this.calls++ & (LATENCY_SAMPLE_EVERY - 1)) === 0;
     const start = timed ? performance.now() : 0;
     let first: number;
@@ -226,6 +234,7 @@ export class StressThread {
       this.crash(allocResultProblem(first, count, this.task.layout.pages) ?? `alloc(${count}) returned ${first}`);
     }
     if (checks) endOp(block, OpCode.alloc, 0, count, first);
+    this.onOp?.('end', 'alloc', 0, count, first);
     if (first === -1) {
       block[kOomField]!++;
       if (checks && count <= this.task.guaranteedRun) {
@@ -283,6 +292,7 @@ export class StressThread {
   private free(first: number, count: number): void {
     const block = this.block;
     if (this.checks) beginOp(block, OpCode.free, first, count);
+    this.onOp?.('begin', 'free', first, count, 0);
     const timed = this.timed && (this.calls++ & (LATENCY_SAMPLE_EVERY - 1)) === 0;
     const start = timed ? performance.now() : 0;
     try {
@@ -298,6 +308,7 @@ export class StressThread {
     block[kOpsField]!++;
     block[kFreesField]!++;
     if (this.checks) endOp(block, OpCode.free, first, count, 0);
+    this.onOp?.('end', 'free', first, count, 0);
   }
 
   /** Gives held run `i` to whichever thread takes it from the queue; frees it here if the queue is full. */
@@ -317,6 +328,8 @@ export class StressThread {
     this.block[kOpsField]!++;
     this.block[kHandoffsField]!++;
     if (this.checks) endOp(this.block, OpCode.handoff, first, count, 0);
+    this.onOp?.('begin', 'handoff', first, count, 0);
+    this.onOp?.('end', 'handoff', first, count, 0);
   }
 
   /** Frees a run another thread allocated. Returns false when the queue was empty. */
@@ -350,15 +363,18 @@ export class StressThread {
 
   private callMemory(op: OpCode, range: { first: number; count: number }, call: () => number): void {
     if (this.checks) beginOp(this.block, op, range.first, range.count);
+    const name = op === OpCode.addMemory ? 'addMemory' : 'removeMemory';
+    this.onOp?.('begin', name, range.first, range.count, 0);
     let result: number;
     try {
       result = call();
     } catch (error) {
       if (error instanceof RunAborted) throw error;
-      this.crash(`${op === OpCode.addMemory ? 'addMemory' : 'removeMemory'}(${range.first}, ${range.count}) threw ${describeError(error)}`);
+      this.crash(`${name}(${range.first}, ${range.count}) threw ${describeError(error)}`);
     }
     if (result === 1) this.block[kMemoryChangesField]!++;
     if (this.checks) endOp(this.block, op, range.first, range.count, result);
+    this.onOp?.('end', name, range.first, range.count, result);
   }
 
   private violation(kind: ViolationKind, message: string, pages: number[], threads: number[]): void {
