@@ -8,6 +8,7 @@
 import path from 'node:path';
 import { loadAllocators } from '../alloc/load-allocator.ts';
 import { type ExploreResult, explore } from '../controlled/explore.ts';
+import { defaultStrategy, isStrategyName, strategyInfo, strategyNames } from '../controlled/strategies/index.ts';
 import { formatViolation } from '../report/format-violation.ts';
 import { writeJUnit } from '../report/junit.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -16,14 +17,14 @@ import { parseFlags, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
-const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--steps N] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--json]`;
+const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy ${strategyNames.join('|')}] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--steps N] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--json]`;
 
 await runCommand('explore', async () => {
   const { values, positionals } = parseFlags(
     process.argv.slice(2),
     {
       allocator: { type: 'string' },
-      strategy: { type: 'string', default: 'random' },
+      strategy: { type: 'string', default: defaultStrategy },
       depth: { type: 'string', default: '2' },
       runs: { type: 'string' },
       'time-budget': { type: 'string' },
@@ -46,8 +47,9 @@ await runCommand('explore', async () => {
     return ExitCode.ok;
   }
   if (positionals.length !== 1) throw new UsageError(`expected one scenario, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
-  if (values.strategy !== 'random' && values.strategy !== 'pct') throw new UsageError(`--strategy ${values.strategy}: expected random or pct`);
   const strategy = values.strategy;
+  if (!isStrategyName(strategy)) throw new UsageError(`--strategy ${strategy}: expected one of ${strategyNames.join(', ')}`);
+  const info = strategyInfo(strategy);
   const depth = parsePositiveInt('depth', values.depth, 10);
   const shardMatch = /^(\d+)\/(\d+)$/.exec(values.shard);
   const shard = shardMatch ? { index: Number(shardMatch[1]), count: Number(shardMatch[2]) } : undefined;
@@ -72,7 +74,7 @@ await runCommand('explore', async () => {
   const results: ExploreResult[] = [];
   for (const allocator of allocators) {
     if (!values.json) {
-      console.log(`explore ${scenario.name} on ${allocator.name}: ${size.threads} threads x ${size.ops} ops, ${size.pages} pages, ${strategy}${strategy === 'pct' ? ` d=${depth}` : ''}, seed ${values.seed ?? scenario.seed}, shard ${shard.index}/${shard.count}`);
+      console.log(`explore ${scenario.name} on ${allocator.name}: ${size.threads} threads x ${size.ops} ops, ${size.pages} pages, ${info.label({ depth })}, seed ${values.seed ?? scenario.seed}, shard ${shard.index}/${shard.count}`);
     }
     const result = await explore({
       scenario,
@@ -119,7 +121,7 @@ function printResult(result: ExploreResult): void {
     if (result.bound) {
       const b = result.bound;
       console.log(
-        `  PCT d=${b.depth}: one run finds a given depth-${b.depth} bug with probability >= 1/(n*k^(d-1)) = ${b.perRun.toPrecision(3)} (n=${result.size.threads}, k=${b.maxSteps} steps); ${result.schedules} runs: >= ${(b.overall * 100).toPrecision(3)} %`,
+        `  ${b.strategy}: one run finds a given depth-${b.depth} bug with probability >= 1/(n*k^(d-1)) = ${b.perRun.toPrecision(3)} (n=${result.size.threads}, k=${b.maxSteps} steps); ${b.runs} runs: >= ${(b.overall * 100).toPrecision(3)} %`,
       );
     }
     if (!result.ok) console.log(`  expected: ${Array.isArray(result.expected) ? result.expected.join(', ') : result.expected}`);

@@ -8,8 +8,7 @@ import type { Expectation, Scenario } from '../scenario/schema.ts';
 import { Coordinator, type ScheduleResult } from './coordinator.ts';
 import type { Scheduler } from './scheduler.ts';
 import { shrink } from './shrink.ts';
-import { Pct } from './strategies/pct.ts';
-import { RandomWalk } from './strategies/random.ts';
+import { type Bound, type ScheduleSummary, type StrategyName, strategyInfo, summarizeSchedule } from './strategies/index.ts';
 import { encodeToken, settingsHash } from './token.ts';
 import { formatTrace } from './trace.ts';
 
@@ -28,8 +27,9 @@ export interface ExploreOptions {
   scenarioFile: string;
   allocator: LoadedAllocator;
   size: RunSize;
-  strategy: 'random' | 'pct';
-  /** PCT's bug depth d. */
+  /** A name from the strategy registry (strategies/index.ts). */
+  strategy: StrategyName;
+  /** PCT's bug depth d (for the strategies that use one). */
   depth: number;
   /** Stop after this many schedules (this shard's share), or at the time budget, whichever first. */
   runs: number;
@@ -81,8 +81,8 @@ export interface ExploreResult {
   finding?: Finding;
   /** Two runs of one schedule gave different traces: something outside the seed steers the run. */
   nondeterminism?: { schedule: number; step: number; first: string; second: string };
-  /** PCT only: the chance that one run finds a given bug of depth d, and that this exploration did. */
-  bound?: { depth: number; maxSteps: number; perRun: number; overall: number };
+  /** For a strategy with a guarantee (PCT, and a portfolio with PCT in it): the chance it had. */
+  bound?: Bound;
 }
 
 /** The scenario cut to a controlled run's size: one thread count, a few ops, little memory. */
@@ -107,8 +107,17 @@ export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'alloc
   });
 }
 
-export function schedulerFor(strategy: 'random' | 'pct', seed: string, threads: number, depth: number, maxSteps: number): Scheduler {
-  return strategy === 'pct' ? new Pct(seed, threads, depth, maxSteps) : new RandomWalk(seed);
+/**
+ * The scheduler of one schedule. `more.index` is its index in the exploration, `more.turn` its turn in
+ * a portfolio's rotation (`turnOf`), `more.previous` what the schedule before it did (SURW learns).
+ */
+export function schedulerFor(strategy: StrategyName, seed: string, threads: number, depth: number, maxSteps: number, more: { index?: number; turn?: number; previous?: ScheduleSummary } = {}): Scheduler {
+  return strategyInfo(strategy).create({ seed, threads, depth, maxSteps, ...more });
+}
+
+/** Schedule `index`'s turn in a portfolio's rotation: its place in its shard, plus the shard's number. */
+export function turnOf(index: number, shard: { index: number; count: number }): number {
+  return (index - (shard.index - 1)) / shard.count + shard.index - 1;
 }
 
 /** PCT's k before any schedule has run: a guess that the first runs replace with what they measure. */
@@ -123,12 +132,16 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   let maxSteps = 0;
   let failed: { result: ScheduleResult; index: number } | undefined;
   let nondeterminism: ExploreResult['nondeterminism'];
+  let previous: ScheduleSummary | undefined;
+  const learns = strategyInfo(options.strategy).learns === true;
   try {
     for (let j = 0; j < options.runs; j++) {
       if (performance.now() - started > options.timeBudgetMs) break;
       const index = shard.index - 1 + j * shard.count;
-      const make = () => schedulerFor(options.strategy, `${options.seed}/${index}`, size.threads, options.depth, maxSteps || INITIAL_STEPS_GUESS);
+      const learnt = previous;
+      const make = () => schedulerFor(options.strategy, `${options.seed}/${index}`, size.threads, options.depth, maxSteps || INITIAL_STEPS_GUESS, { index, turn: turnOf(index, shard), ...(learnt ? { previous: learnt } : {}) });
       const result = await coordinator.run(make());
+      if (learns) previous = summarizeSchedule(result.steps, size.threads);
       schedules++;
       steps += result.steps.length;
       maxSteps = Math.max(maxSteps, result.steps.length);
@@ -150,11 +163,12 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   }
   const seconds = (performance.now() - started) / 1000;
   const expected = options.scenario.explore.expect;
+  const info = strategyInfo(options.strategy);
   const base = {
     scenario: options.scenario.name,
     allocator: options.allocator.name,
     strategy: options.strategy,
-    ...(options.strategy === 'pct' ? { depth: options.depth } : {}),
+    ...(info.usesDepth ? { depth: options.depth } : {}),
     seed: options.seed,
     shard: `${shard.index}/${shard.count}`,
     size,
@@ -166,13 +180,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   };
   if (nondeterminism) return { ...base, ok: false, nondeterminism };
   if (!failed) {
-    const bound =
-      options.strategy === 'pct'
-        ? (() => {
-            const perRun = Pct.boundPerRun(size.threads, options.depth, maxSteps);
-            return { depth: options.depth, maxSteps, perRun, overall: 1 - (1 - perRun) ** schedules };
-          })()
-        : undefined;
+    const bound = info.bound?.({ threads: size.threads, depth: options.depth, maxSteps, schedules, shard });
     return { ...base, ok: expected === 'pass', ...(bound ? { bound } : {}) };
   }
   const finding = await describeFinding(options, failed.result, failed.index);
@@ -194,7 +202,7 @@ async function describeFinding(options: ExploreOptions, result: ScheduleResult, 
     maxHeldPages: shrunk.size.maxHeldPages,
     seed: scenario.seed,
     lock: options.lock ?? scenario.lock,
-    strategy: shrunk.result === result ? `${options.strategy}${options.strategy === 'pct' ? ` d=${options.depth}` : ''} #${index}` : 'shrunk',
+    strategy: shrunk.result === result ? `${strategyInfo(options.strategy).label({ depth: options.depth, turn: turnOf(index, options.shard) })} #${index}` : 'shrunk',
     schedule: final.schedule,
     hashes: final.hashes,
     digest: final.digest,
