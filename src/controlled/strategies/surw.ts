@@ -30,12 +30,15 @@ export class Surw implements Scheduler {
   readonly name = 'surw';
   private readonly random: () => number;
   /** Interesting events each thread is still expected to make. */
-  private readonly remaining: number[];
-  private readonly interesting: (access: PendingAccess) => boolean;
-  /** Threads whose interesting event waits until the intended thread has made one. */
-  private readonly blocked = new Set<number>();
+  private readonly remaining: Float64Array;
+  /** 1 for each byte whose accesses are interesting; undefined: every access is. */
+  private readonly shared: Uint8Array | undefined;
+  /** 1 for a thread whose interesting event waits until the intended thread has made one. */
+  private readonly blocked: Uint8Array;
   /** The thread whose interesting event comes next, drawn by weight; -1: not drawn yet. */
   private intended = -1;
+  /** Scratch for the threads still in the draw at one pick (a pick runs at every step). */
+  private readonly candidates: number[] = [];
 
   /**
    * @param previous what the previous schedule of the exploration did, if any.
@@ -43,28 +46,28 @@ export class Surw implements Scheduler {
    */
   constructor(seed: string, threads: number, previous: ScheduleSummary | undefined, stepsGuess: number) {
     this.random = seedrandom.alea(seed);
+    this.blocked = new Uint8Array(threads);
     if (previous && previous.sharedBytes.size > 0) {
-      const shared = previous.sharedBytes;
-      this.interesting = (a) => {
-        for (let b = a.address; b < a.address + a.bytes; b++) if (shared.has(b)) return true;
-        return false;
-      };
-      this.remaining = Array.from({ length: threads }, (_, t) => previous.sharedEvents[t] ?? 0);
+      this.shared = new Uint8Array(Math.max(...previous.sharedBytes) + 1);
+      for (const b of previous.sharedBytes) this.shared[b] = 1;
+      this.remaining = Float64Array.from({ length: threads }, (_, t) => previous.sharedEvents[t] ?? 0);
     } else {
       // Nothing shared seen yet (or no schedule yet): every access counts, and so does every step.
-      this.interesting = () => true;
-      this.remaining = Array.from({ length: threads }, (_, t) => previous?.steps[t] ?? Math.max(1, Math.floor(stepsGuess / threads)));
+      this.shared = undefined;
+      this.remaining = Float64Array.from({ length: threads }, (_, t) => previous?.steps[t] ?? Math.max(1, Math.floor(stepsGuess / threads)));
     }
   }
 
   pick(enabled: readonly number[], context: PickContext): number {
-    let candidates = enabled.filter((t) => !this.blocked.has(t));
+    const candidates = this.candidates;
+    candidates.length = 0;
+    for (const t of enabled) if (this.blocked[t] === 0) candidates.push(t);
     for (;;) {
       if (candidates.length === 0) {
         // Every runnable thread waits for one that cannot run now: draw again among them all.
-        this.blocked.clear();
+        this.blocked.fill(0);
         this.intended = -1;
-        candidates = [...enabled];
+        candidates.push(...enabled);
       }
       const i = Math.floor(this.random() * candidates.length);
       const t = candidates[i]!;
@@ -75,11 +78,11 @@ export class Surw implements Scheduler {
       if (this.intended < 0 || !candidates.includes(this.intended)) this.intended = this.byWeight(candidates);
       if (t === this.intended) {
         this.remaining[t]!--;
-        this.blocked.clear();
+        this.blocked.fill(0);
         this.intended = -1;
         return t;
       }
-      this.blocked.add(t);
+      this.blocked[t] = 1;
       candidates.splice(i, 1);
     }
   }
@@ -92,6 +95,13 @@ export class Surw implements Scheduler {
   /** Interesting events thread `t` is still expected to make. */
   remainingOf(t: number): number {
     return this.remaining[t] ?? 0;
+  }
+
+  private interesting(access: PendingAccess): boolean {
+    const shared = this.shared;
+    if (!shared) return true;
+    for (let b = access.address; b < access.address + access.bytes; b++) if (shared[b] === 1) return true;
+    return false;
   }
 
   /** One of `candidates`, each with probability proportional to its remaining events. */
