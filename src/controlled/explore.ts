@@ -138,8 +138,11 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
     for (let j = 0; j < options.runs; j++) {
       if (performance.now() - started > options.timeBudgetMs) break;
       const index = shard.index - 1 + j * shard.count;
+      // What the strategy is made from is fixed here: a determinism check's second run must get the
+      // same, though maxSteps and previous change after the first.
       const learnt = previous;
-      const make = () => schedulerFor(options.strategy, `${options.seed}/${index}`, size.threads, options.depth, maxSteps || INITIAL_STEPS_GUESS, { index, turn: turnOf(index, shard), ...(learnt ? { previous: learnt } : {}) });
+      const k = maxSteps || INITIAL_STEPS_GUESS;
+      const make = () => schedulerFor(options.strategy, `${options.seed}/${index}`, size.threads, options.depth, k, { index, turn: turnOf(index, shard), ...(learnt ? { previous: learnt } : {}) });
       const result = await coordinator.run(make());
       if (learns) previous = summarizeSchedule(result.steps, size.threads);
       schedules++;

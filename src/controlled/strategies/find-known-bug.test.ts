@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadAllocators } from '../../alloc/load-allocator.ts';
-import { loadScenario } from '../../scenario/load.ts';
+import { builtins } from '../../alloc/registry.ts';
+import { loadScenario, validateScenario } from '../../scenario/load.ts';
 import { runCli } from '../../testing/cli.ts';
 import { explore } from '../explore.ts';
 import { strategyNames } from './index.ts';
@@ -31,6 +32,39 @@ describe('every strategy finds a known bug, end to end', async () => {
     expect(result.strategy).toBe(strategy);
     expect(result.finding!.replayToken).toMatch(/^pagerace1\./);
   });
+});
+
+describe('strategies made from what earlier schedules measured find nothing in correct allocators, deterministically', () => {
+  // PCT (the longest schedule so far) and SURW (the previous schedule's counts) are made from what
+  // changes after each schedule: a determinism check's second run must still get the same scheduler.
+  for (const strategy of ['pos', 'surw', 'pct'] as const) {
+    it.each(['byte-cas', 'stack-bitmap'])(`%s passes 40 schedules under ${strategy}`, async (name) => {
+      const definition = builtins.find((d) => d.name === name)!;
+      const runs = definition.maxRun > 1 ? { sizes: [1, 2] } : 1;
+      const scenario = validateScenario(
+        { description: 'correct', memory: 32, threads: 2, ops: 4, seed: 'correct-1', workload: { maxHeldPages: 4, runs, crossThreadFrees: 0.25 }, explore: { threads: 2, ops: 4, memory: 32, maxHeldPages: 4 }, expect: 'pass' },
+        'correct.ts',
+      );
+      const result = await explore({
+        scenario,
+        scenarioFile: 'correct.ts',
+        allocator: { ref: { builtin: name }, name, definition },
+        size: { threads: 2, ops: 4, pages: scenario.explore.pages, maxHeldPages: 4 },
+        strategy,
+        depth: 2,
+        runs: 40,
+        timeBudgetMs: 120_000,
+        seed: 'correct',
+        shard: { index: 1, count: 1 },
+        stepBudget: 200_000,
+        checkDeterminism: true,
+        shrink: false,
+      });
+      expect(result.finding?.violation).toBeUndefined();
+      expect(result.nondeterminism).toBeUndefined();
+      expect(result.schedules).toBe(40);
+    });
+  }
 });
 
 describe('explore --strategy', () => {
