@@ -17,6 +17,9 @@ import { parseFlags, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
+/** PCT's bug depth when --depth is not given: one ordering constraint between two threads, plus one. */
+const DEFAULT_DEPTH = 2;
+
 const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy ${strategyNames.join('|')}] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--steps N] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--json]`;
 
 await runCommand('explore', async () => {
@@ -25,7 +28,7 @@ await runCommand('explore', async () => {
     {
       allocator: { type: 'string' },
       strategy: { type: 'string', default: defaultStrategy },
-      depth: { type: 'string', default: '2' },
+      depth: { type: 'string' },
       runs: { type: 'string' },
       'time-budget': { type: 'string' },
       seed: { type: 'string' },
@@ -50,7 +53,11 @@ await runCommand('explore', async () => {
   const strategy = values.strategy;
   if (!isStrategyName(strategy)) throw new UsageError(`--strategy ${strategy}: expected one of ${strategyNames.join(', ')}`);
   const info = strategyInfo(strategy);
-  const depth = parsePositiveInt('depth', values.depth, 10);
+  // A depth given to a strategy that has none would be silently ignored: say so instead.
+  if (values.depth !== undefined && !info.usesDepth) {
+    throw new UsageError(`--depth ${values.depth}: ${strategy} has no bug depth; --depth applies to ${strategyNames.filter((n) => strategyInfo(n).usesDepth).join(', ')}`);
+  }
+  const depth = values.depth !== undefined ? parsePositiveInt('depth', values.depth, 10) : DEFAULT_DEPTH;
   const shardMatch = /^(\d+)\/(\d+)$/.exec(values.shard);
   const shard = shardMatch ? { index: Number(shardMatch[1]), count: Number(shardMatch[2]) } : undefined;
   if (!shard || shard.count < 1 || shard.index < 1 || shard.index > shard.count) {

@@ -74,6 +74,12 @@ describe('explore --strategy', () => {
     expect(result.stderr.trim()).toBe(`explore: --strategy dfs: expected one of ${strategyNames.join(', ')}`);
   });
 
+  it('refuses --depth for a strategy without one', async () => {
+    const result = await runCli('explore.ts', ['smoke', '--strategy', 'pos', '--depth', '3']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('explore: --depth 3: pos has no bug depth; --depth applies to portfolio, pct');
+  });
+
   it('lists the registry in its usage line', async () => {
     const result = await runCli('explore.ts', ['--help']);
     expect(result.code).toBe(0);
