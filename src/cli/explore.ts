@@ -17,7 +17,7 @@ import { parseFlags, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
-/** PCT's bug depth when --depth is not given: one ordering constraint between two threads, plus one. */
+/** PCT's bug depth when --depth is not given: bugs that need two ordering constraints (one well-placed preemption), the common kind. */
 const DEFAULT_DEPTH = 2;
 
 const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy ${strategyNames.join('|')}] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--steps N] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--json]`;
