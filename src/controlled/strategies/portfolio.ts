@@ -1,9 +1,10 @@
 /**
  * A portfolio: the schedule of turn i (its place in the exploration; see StrategyOptions.turn) runs
- * member i mod m, so every member gets every m-th schedule. Each strategy has blind spots (on SCTBench POS finds nothing in reorder_10 and larger, PCT
- * nothing in SafeStack), and a bug one member misses another may find early; rotating costs at most a
- * factor m in schedules against the best member for that bug, and never misses what one of them finds.
- * Guarantee: each member's own, over the schedules it ran (PCT's bound counts only its share).
+ * member i mod m, so every member gets every m-th schedule. Each strategy has blind spots (on
+ * SCTBench POS finds nothing in reorder_10 and larger, PCT nothing in SafeStack), and a bug one member
+ * misses another may find early. Guarantee: each member keeps its own chance per schedule on its share
+ * of the schedules, so a portfolio needs at most m times the schedules of its best member for a given
+ * bug, in expectation (PCT's bound is stated over PCT's share only).
  */
 import type { StrategyInfo } from './strategy.ts';
 
