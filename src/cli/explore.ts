@@ -11,6 +11,7 @@ import type { ExploreResult, RunSize } from '../controlled/explore.ts';
 import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES, MAX_EXPLORE_THREADS, MAX_STEP_BUDGET } from '../controlled/limits.ts';
 import { DEFAULT_POINTS, parsePoints } from '../controlled/plain-access-mode.ts';
 import { exploreSizes, fixedSize, sizeLabel } from '../controlled/sizes.ts';
+import { defaultStrategy, isStrategyName, strategyInfo, strategyNames } from '../controlled/strategies/index.ts';
 import { plural } from '../report/format.ts';
 import { formatViolation } from '../report/format-violation.ts';
 import { writeJUnit } from '../report/junit.ts';
@@ -24,7 +25,10 @@ import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 import { shownPath, userCwd, userPath } from './user-cwd.ts';
 
-const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy random|pct] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--memory PAGES] [--max-held n] [--steps N] [--points atomics|all] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--out DIR] [--json]
+/** PCT's bug depth when --depth is not given: bugs that need two ordering constraints (one well-placed preemption), the common kind. */
+const DEFAULT_DEPTH = 2;
+
+const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy ${strategyNames.join('|')}] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--memory PAGES] [--max-held n] [--steps N] [--points atomics|all] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--out DIR] [--json]
        npm run explore -- --from <stress result file> [--run N] [flags]   (the run's own threads, seed, memory and ops)
   Without --threads, --ops, --memory or --max-held (or sizes in the scenario's explore:), the size grows within the budget.
   --steps N   a livelock is N steps with no operation completed (default: scaled by size)
@@ -35,8 +39,8 @@ await runCommand('explore', async () => {
     process.argv.slice(2),
     {
       allocator: { type: 'string' },
-      strategy: { type: 'string', default: 'random' },
-      depth: { type: 'string', default: '2' },
+      strategy: { type: 'string', default: defaultStrategy },
+      depth: { type: 'string' },
       runs: { type: 'string' },
       'time-budget': { type: 'string' },
       seed: { type: 'string' },
@@ -67,9 +71,14 @@ await runCommand('explore', async () => {
     throw new UsageError(`expected one scenario${values.from === undefined ? ' (or --from a result file)' : ''}, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
   }
   if (values.run !== undefined && values.from === undefined) throw new UsageError('--run N picks a run of a result file: give --from <file> too');
-  if (values.strategy !== 'random' && values.strategy !== 'pct') throw new UsageError(`--strategy ${values.strategy}: expected random or pct`);
   const strategy = values.strategy;
-  const depth = parsePositiveInt('depth', values.depth, 10);
+  if (!isStrategyName(strategy)) throw new UsageError(`--strategy ${strategy}: expected one of ${strategyNames.join(', ')}`);
+  const info = strategyInfo(strategy);
+  // A depth given to a strategy that has none would be silently ignored: say so instead.
+  if (values.depth !== undefined && !info.usesDepth) {
+    throw new UsageError(`--depth ${values.depth}: ${strategy} has no bug depth; --depth applies to ${strategyNames.filter((n) => strategyInfo(n).usesDepth).join(', ')}`);
+  }
+  const depth = values.depth !== undefined ? parsePositiveInt('depth', values.depth, 10) : DEFAULT_DEPTH;
   const shardMatch = /^(\d+)\/(\d+)$/.exec(values.shard);
   const shard = shardMatch ? { index: Number(shardMatch[1]), count: Number(shardMatch[2]) } : undefined;
   if (!shard || shard.count < 1 || shard.index < 1 || shard.index > shard.count) {
@@ -133,7 +142,7 @@ await runCommand('explore', async () => {
     if (!values.json) {
       const sized = size ? `${plural(size.threads, 'thread')} x ${size.ops} ops, ${size.pages} pages` : `sizes grown from ${plural(scenario.explore.threads, 'thread')} x ${scenario.explore.ops} ops (${scenario.explore.pages} pages)`;
       const origin = from ? ` (run ${from.run} of ${from.file})` : '';
-      console.log(`explore ${scenario.name} on ${allocator.name}${origin}: ${sized}, ${points === 'all' ? 'every access' : 'Atomics calls'} as points, ${strategy}${strategy === 'pct' ? ` d=${depth}` : ''}, seed ${seed}, shard ${shard.index}/${shard.count}`);
+      console.log(`explore ${scenario.name} on ${allocator.name}${origin}: ${sized}, ${points === 'all' ? 'every access' : 'Atomics calls'} as points, ${info.label({ depth })}, seed ${seed}, shard ${shard.index}/${shard.count}`);
     }
     const result = await exploreSizes({
       scenario,
@@ -191,7 +200,7 @@ function printResult(result: ExploreResult): void {
     if (result.bound) {
       const b = result.bound;
       console.log(
-        `  PCT d=${b.depth}: one run finds a given depth-${b.depth} bug with probability >= 1/(n*k^(d-1)) = ${b.perRun.toPrecision(3)} (n=${result.size.threads}, k=${b.maxSteps} steps); ${b.schedules} runs at ${sizeLabel(result.size)}: >= ${(b.overall * 100).toPrecision(3)} %`,
+        `  ${b.strategy}: one run finds a given depth-${b.depth} bug with probability >= 1/(n*k^(d-1)) = ${b.perRun.toPrecision(3)} (n=${result.size.threads}, k=${b.maxSteps} steps); ${b.runs} runs at ${sizeLabel(result.size)}: >= ${(b.overall * 100).toPrecision(3)} %`,
       );
     }
     if (!result.ok) console.log(`  expected: ${Array.isArray(result.expected) ? result.expected.join(', ') : result.expected}`);

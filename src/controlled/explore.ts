@@ -11,9 +11,8 @@ import type { Expectation, Scenario } from '../scenario/schema.ts';
 import { Coordinator, type ScheduleResult } from './coordinator.ts';
 import type { Scheduler } from './scheduler.ts';
 import { shrink } from './shrink.ts';
-import { Pct } from './strategies/pct.ts';
-import { RandomWalk } from './strategies/random.ts';
 import { DEFAULT_POINTS, type PointsMode } from './plain-access-mode.ts';
+import { type Bound, type ScheduleSummary, type StrategyName, strategyInfo, summarizeSchedule } from './strategies/index.ts';
 import { encodeToken, settingsHash } from './token.ts';
 import { defaultPlaces, tokenPath } from './token-files.ts';
 import { formatTrace } from './trace.ts';
@@ -39,8 +38,9 @@ export interface ExploreOptions {
   scenarioFile: string;
   allocator: LoadedAllocator;
   size: RunSize;
-  strategy: 'random' | 'pct';
-  /** PCT's bug depth d. */
+  /** A name from the strategy registry (strategies/index.ts). */
+  strategy: StrategyName;
+  /** PCT's bug depth d (for the strategies that use one). */
   depth: number;
   /** Stop after this many schedules (this shard's share), or at the time budget, whichever first. */
   runs: number;
@@ -110,8 +110,8 @@ export interface ExploreResult {
   finding?: Finding;
   /** Two runs of one schedule gave different traces: something outside the seed steers the run. */
   nondeterminism?: { schedule: number; step: number; first: string; second: string };
-  /** PCT only: the chance that one run finds a given bug of depth d, and that `schedules` runs of `size` did. */
-  bound?: { depth: number; maxSteps: number; perRun: number; overall: number; schedules: number };
+  /** For a strategy with a guarantee (PCT, and a portfolio with PCT in it): the chance it had at `size`. */
+  bound?: Bound;
   /** The sizes explored, smallest first, each with its schedules (the last one is `size`). */
   covered?: CoveredSize[];
 }
@@ -141,8 +141,17 @@ export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'alloc
   });
 }
 
-export function schedulerFor(strategy: 'random' | 'pct', seed: string, threads: number, depth: number, maxSteps: number): Scheduler {
-  return strategy === 'pct' ? new Pct(seed, threads, depth, maxSteps) : new RandomWalk(seed);
+/**
+ * The scheduler of one schedule. `more.index` is its index in the exploration, `more.turn` its turn in
+ * a portfolio's rotation (`turnOf`), `more.previous` what the schedule before it did (SURW learns).
+ */
+export function schedulerFor(strategy: StrategyName, seed: string, threads: number, depth: number, maxSteps: number, more: { index?: number; turn?: number; previous?: ScheduleSummary } = {}): Scheduler {
+  return strategyInfo(strategy).create({ seed, threads, depth, maxSteps, ...more });
+}
+
+/** Schedule `index`'s turn in a portfolio's rotation: its place in its shard, plus the shard's number. */
+export function turnOf(index: number, shard: { index: number; count: number }): number {
+  return (index - (shard.index - 1)) / shard.count + shard.index - 1;
 }
 
 /** PCT's k before any schedule has run: a guess that the first runs replace with what they measure. */
@@ -157,12 +166,19 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   let maxSteps = 0;
   let failed: { result: ScheduleResult; index: number } | undefined;
   let nondeterminism: ExploreResult['nondeterminism'];
+  let previous: ScheduleSummary | undefined;
+  const learns = strategyInfo(options.strategy).learns === true;
   try {
     for (let j = 0; j < options.runs; j++) {
       if (performance.now() - started > options.timeBudgetMs) break;
       const index = shard.index - 1 + j * shard.count;
-      const make = () => schedulerFor(options.strategy, `${options.seed}/${index}`, size.threads, options.depth, maxSteps || INITIAL_STEPS_GUESS);
+      // What the strategy is made from is fixed here: a determinism check's second run must get the
+      // same, though maxSteps and previous change after the first.
+      const learnt = previous;
+      const k = maxSteps || INITIAL_STEPS_GUESS;
+      const make = () => schedulerFor(options.strategy, `${options.seed}/${index}`, size.threads, options.depth, k, { index, turn: turnOf(index, shard), ...(learnt ? { previous: learnt } : {}) });
       const result = await coordinator.run(make());
+      if (learns) previous = summarizeSchedule(result.steps, size.threads);
       schedules++;
       steps += result.steps.length;
       maxSteps = Math.max(maxSteps, result.steps.length);
@@ -184,11 +200,12 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   }
   const seconds = (performance.now() - started) / 1000;
   const expected = options.scenario.explore.expect;
+  const info = strategyInfo(options.strategy);
   const base = {
     scenario: options.scenario.name,
     allocator: options.allocator.name,
     strategy: options.strategy,
-    ...(options.strategy === 'pct' ? { depth: options.depth } : {}),
+    ...(info.usesDepth ? { depth: options.depth } : {}),
     seed: options.seed,
     shard: `${shard.index}/${shard.count}`,
     size,
@@ -200,13 +217,7 @@ export async function explore(options: ExploreOptions): Promise<ExploreResult> {
   };
   if (nondeterminism) return { ...base, ok: false, nondeterminism };
   if (!failed) {
-    const bound =
-      options.strategy === 'pct'
-        ? (() => {
-            const perRun = Pct.boundPerRun(size.threads, options.depth, maxSteps);
-            return { depth: options.depth, maxSteps, perRun, overall: 1 - (1 - perRun) ** schedules, schedules };
-          })()
-        : undefined;
+    const bound = info.bound?.({ threads: size.threads, depth: options.depth, maxSteps, schedules, shard });
     // Zero schedules is no pass: nothing was explored (a time budget that ran out before the first).
     return { ...base, ok: expected === 'pass' && schedules > 0, ...(bound ? { bound } : {}) };
   }
@@ -231,7 +242,7 @@ async function describeFinding(options: ExploreOptions, result: ScheduleResult, 
     seed: options.workloadSeed ?? scenario.seed,
     lock: options.lock ?? scenario.lock,
     points: options.points ?? DEFAULT_POINTS,
-    strategy: shrunk.result === result ? `${options.strategy}${options.strategy === 'pct' ? ` d=${options.depth}` : ''} #${index}` : 'shrunk',
+    strategy: shrunk.result === result ? `${strategyInfo(options.strategy).label({ depth: options.depth, turn: turnOf(index, options.shard) })} #${index}` : 'shrunk',
     schedule: final.schedule,
     hashes: final.hashes,
     digest: final.digest,

@@ -1,6 +1,7 @@
 /**
  * A scheduling strategy: given the threads that may run, which one runs the next step. One small
- * interface, one file per implementation (random walk, PCT, replay), as shuttle does it.
+ * interface, one file per implementation (random walk, PCT, POS, SURW, a portfolio of them, replay),
+ * as shuttle does it; strategies/index.ts is the registry that names them.
  */
 
 /**

@@ -5,10 +5,12 @@
  * first k steps. At every step the enabled thread with the highest priority runs; at the i-th change
  * point the running thread drops to priority i, below every initial one. A bug of depth d (one that
  * needs d ordering constraints between threads) is then found by one run with probability at least
- * 1 / (n * k^(d - 1)) for n threads and k steps.
+ * 1 / (n * k^(d - 1)) for n threads and k steps (k is measured: the longest schedule so far).
+ * Picks need nothing from the run, so the coordinator batches them up to the next change point.
  */
 import seedrandom from 'seedrandom';
 import type { PickContext, Scheduler } from '../scheduler.ts';
+import type { StrategyInfo } from './strategy.ts';
 
 export class Pct implements Scheduler {
   readonly name = 'pct';
@@ -57,3 +59,15 @@ export class Pct implements Scheduler {
     return 1 / (threads * Math.max(1, maxSteps) ** (depth - 1));
   }
 }
+
+export const pct: StrategyInfo = {
+  name: 'pct',
+  summary: 'PCT (Burckhardt et al., ASPLOS 2010): random thread priorities and d-1 priority change points; one run finds a bug of depth d with probability at least 1/(n·k^(d-1))',
+  usesDepth: true,
+  create: (options) => new Pct(options.seed, options.threads, options.depth, options.maxSteps),
+  label: (options) => `pct d=${options.depth}`,
+  bound: ({ threads, depth, maxSteps, schedules }) => {
+    const perRun = Pct.boundPerRun(threads, depth, maxSteps);
+    return { strategy: `pct d=${depth}`, depth, maxSteps, perRun, overall: 1 - (1 - perRun) ** schedules, runs: schedules };
+  },
+};
