@@ -85,16 +85,25 @@ function resolveFile(what: string, name: string, pattern: RegExp, extensions: st
     throw new UsageError(`${named}, which is outside ${where}${resolved}: a token may load files only from those`);
   }
   const project = projectReal !== undefined && isInside(real, projectReal) ? path.relative(projectReal, real).split(path.sep) : [];
-  if (real.split(path.sep).includes('node_modules') || (project.length > 1 && ownCode.includes(project[0]!))) {
-    throw new UsageError(`${named}, which is pagerace's own code or an installed package's: a token may load only scenarios and allocators (importing a command's entry point runs that command)`);
+  if (real.split(path.sep).includes('node_modules') || runsWhenImported(project)) {
+    throw new UsageError(`${named}, which runs something when imported (a command, a worker, a test, an installed package): a token may load only scenarios and allocators`);
   }
   if (!statSync(real).isFile()) throw new UsageError(`${named}, which is not a file`);
   return real;
 }
 
-// Inside the project, but no scenario or allocator: src/cli/*.ts run their command when imported, and
-// a package's bin script acts on process.argv. Built-ins are named by name, never by path.
-const ownCode = ['src', 'workers', 'node_modules'];
+/**
+ * Files inside the project that do something when imported, so no token may name them: src/cli/*.ts
+ * run their command, workers/*.mjs start a worker's task, a package's bin script acts on
+ * process.argv, and a test file runs its suite. Other modules only define things; a user's own
+ * allocator may sit anywhere else in the project, src/fixtures/ included.
+ */
+function runsWhenImported(project: string[]): boolean {
+  if (project.length < 2) return false;
+  const [top, next] = project;
+  const name = project[project.length - 1]!;
+  return (top === 'src' && next === 'cli') || top === 'workers' || top === 'node_modules' || /\.(test|spec)\.[cm]?[jt]s$|\.d\.[cm]?ts$/.test(name);
+}
 
 function isInside(file: string, folder: string): boolean {
   const relative = path.relative(folder, file);

@@ -278,6 +278,7 @@ function stepsOf(hashes: string): number {
 function expandSchedule(text: string, threads: number, hashedSteps: number): number[] {
   const steps = new Uint8Array(hashedSteps);
   const countDigits = String(MAX_STEP_BUDGET).length;
+  const threadDigits = String(MAX_EXPLORE_THREADS).length;
   const bad = (what: string, at: number) => invalid(`schedule: expected ${what} at character ${at}, got ${quote(text.slice(at, at + 12))}`);
   let total = 0;
   let i = 0;
@@ -286,11 +287,11 @@ function expandSchedule(text: string, threads: number, hashedSteps: number): num
       if (text.charCodeAt(i) !== 0x2c) throw bad('","', i);
       i++;
     }
-    // The thread: one digit, since threads is at most MAX_EXPLORE_THREADS.
+    // The thread: at most as many digits as MAX_EXPLORE_THREADS has; a longer number is too big unread.
     const at = i;
     while (i < text.length && text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39) i++;
     if (i === at || (i - at > 1 && text.charCodeAt(at) === 0x30)) throw bad('a thread number', at);
-    const thread = i - at === 1 ? text.charCodeAt(at) - 0x30 : Infinity;
+    const thread = i - at <= threadDigits ? Number(text.slice(at, i)) : Infinity;
     if (thread >= threads) throw invalid(`schedule: step ${total} runs thread ${quote(text.slice(at, i))}, but the token has ${threads} thread${threads === 1 ? '' : 's'}`);
     let count = 1;
     if (text.charCodeAt(i) === 0x78) {

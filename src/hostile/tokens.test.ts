@@ -279,7 +279,7 @@ describe('valid tokens that name files outside the project', () => {
   it('an allocator or scenario outside, through .., through a symlink, or not a module file, is refused and never loaded', () => {
     const rel = path.relative('/', evil);
     const names = fc.oneof(
-      fc.constantFrom(evil, `/tmp/../${rel}`, path.join(inside, 'link.mjs'), `results/hostile-tokens-${process.pid}/link.mjs`, `results/hostile-tokens-${process.pid}/folder-link/evil.mjs`, '/etc/passwd', 'scenarios/smoke.json', 'scenarios/\u0000.ts', 'node:fs', `file://${evil}`, 'data:text/javascript,export default 1', 'https://example.com/a.mjs', 'scenarios', 'src/alloc/byte-cas.test.ts', 'src/index.d.ts', 'src/cli/start.ts', 'src/alloc/byte-cas.ts', 'workers/controlled.mjs', 'node_modules/tsx/dist/cli.mjs'),
+      fc.constantFrom(evil, `/tmp/../${rel}`, path.join(inside, 'link.mjs'), `results/hostile-tokens-${process.pid}/link.mjs`, `results/hostile-tokens-${process.pid}/folder-link/evil.mjs`, '/etc/passwd', 'scenarios/smoke.json', 'scenarios/\u0000.ts', 'node:fs', `file://${evil}`, 'data:text/javascript,export default 1', 'https://example.com/a.mjs', 'scenarios', 'src/alloc/byte-cas.test.ts', 'src/index.d.ts', 'src/cli/start.ts', 'workers/controlled.mjs', 'node_modules/tsx/dist/cli.mjs'),
       fc.integer({ min: 1, max: 12 }).map((ups) => `${'../'.repeat(ups)}${rel}`),
       fc.integer({ min: 1, max: 12 }).map((ups) => `scenarios/${'../'.repeat(ups)}${rel}`),
     );
@@ -291,7 +291,7 @@ describe('valid tokens that name files outside the project', () => {
     );
     expect(existsSync(marker)).toBe(false);
     // Inside the project, but a command's entry point: importing it would run `npm start`.
-    expect(refused(forge({ scenario: 'src/cli/start.ts' }))).toMatch(/which is pagerace's own code or an installed package's/);
+    expect(refused(forge({ scenario: 'src/cli/start.ts' }))).toMatch(/which runs something when imported/);
   });
 });
 
