@@ -162,8 +162,10 @@ describe('the same seed draws the same operation stream in stress and controlled
     const first = run.violations.find((v) => v.kind === 'double-allocation')!;
     expect(first.phase).toBe('churn');
     expect(first.op).toBeGreaterThan(1);
-    const args = run.explore.replace(/^npm run explore -- /, '').split(' ');
-    expect(args).toEqual(expect.arrayContaining(['--threads', '1', '--seed', 'stream-1', '--ops', String(first.op)]));
+    const printed = run.explore.replace(/^npm run explore -- /, '').split(' ');
+    expect(printed).toEqual(expect.arrayContaining(['--threads', '1', '--seed', 'stream-1', '--ops-up-to', String(first.op)]));
+    // At exactly that many ops (the top of the ladder the printed command climbs), and one fewer.
+    const args = printed.map((arg) => (arg === '--ops-up-to' ? '--ops' : arg));
     const explored = await runCli('explore.ts', [...args, '--runs', '1', '--no-shrink', '--json'], { timeoutMs: 120_000 });
     expect(explored.code, explored.stderr).toBe(0);
     const json = JSON.parse(explored.stdout) as ExploreJson & { violation: { op: number; phase: string } };

@@ -28,9 +28,10 @@ import { shownPath, userCwd, userPath } from './user-cwd.ts';
 /** PCT's bug depth when --depth is not given: bugs that need two ordering constraints (one well-placed preemption), the common kind. */
 const DEFAULT_DEPTH = 2;
 
-const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy ${strategyNames.join('|')}] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n] [--memory PAGES] [--max-held n] [--steps N] [--points atomics|all] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--out DIR] [--json]
+const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy ${strategyNames.join('|')}] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n | --ops-up-to n] [--memory PAGES] [--max-held n] [--steps N] [--points atomics|all] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--out DIR] [--json]
        npm run explore -- --from <stress result file> [--run N] [flags]   (the run's own threads, seed, memory and ops)
   Without --threads, --ops, --memory or --max-held (or sizes in the scenario's explore:), the size grows within the budget.
+  --ops-up-to N   the given threads and memory at 8, 32, 128, ... ops up to N (what a stress failure prints)
   --steps N   a livelock is N steps with no operation completed (default: scaled by size)
   --out DIR   also write the exploration's result (what --json prints) to DIR/explore-<scenario>-<time>.json, and long replay tokens there`;
 
@@ -47,6 +48,7 @@ await runCommand('explore', async () => {
       shard: { type: 'string', default: '1/1' },
       threads: { type: 'string' },
       ops: { type: 'string' },
+      'ops-up-to': { type: 'string' },
       memory: { type: 'string' },
       'max-held': { type: 'string' },
       from: { type: 'string' },
@@ -122,6 +124,7 @@ await runCommand('explore', async () => {
     ...from?.config.size,
     ...(values.threads !== undefined ? { threads: parsePositiveInt('threads', values.threads, MAX_EXPLORE_THREADS) } : {}),
     ...(values.ops !== undefined ? { ops: parsePositiveInt('ops', values.ops, MAX_EXPLORE_OPS) } : {}),
+    ...(values['ops-up-to'] !== undefined ? { ops: parsePositiveInt('ops-up-to', values['ops-up-to'], MAX_EXPLORE_OPS) } : {}),
     ...(values.memory !== undefined ? { pages: parseMemory(values.memory) } : {}),
     ...(values['max-held'] !== undefined ? { maxHeldPages: parsePositiveInt('max-held', values['max-held']) } : {}),
   };
@@ -135,6 +138,8 @@ await runCommand('explore', async () => {
   if (checked.pages > MAX_EXPLORE_PAGES || checked.maxHeldPages > MAX_EXPLORE_PAGES) {
     throw new UsageError(`${scenarioFile}: explore memory and held pages: expected at most ${MAX_EXPLORE_PAGES} pages for a controlled run, got ${checked.pages} and ${checked.maxHeldPages}`);
   }
+  if (values.ops !== undefined && values['ops-up-to'] !== undefined) throw new UsageError('--ops and --ops-up-to: give one of them');
+  const opsUpTo = values.ops === undefined && (values['ops-up-to'] !== undefined || from?.config.size !== undefined);
   const seed = values.seed ?? from?.config.seed ?? scenario.seed;
   const lock = values['no-lock'] ? false : from?.config.lock;
   const results: ExploreResult[] = [];
@@ -149,6 +154,8 @@ await runCommand('explore', async () => {
       scenarioFile,
       allocator,
       ...(size ? { size } : {}),
+      // A stress run's ops (--from) and --ops-up-to are where to stop growing the ops, not a size.
+      ...(size && opsUpTo ? { opsUpTo } : {}),
       strategy,
       depth,
       runs,

@@ -7,7 +7,7 @@ import { listScenarios, loadScenario, validateScenario } from '../scenario/load.
 import type { Scenario } from '../scenario/schema.ts';
 import { junitXml } from '../report/junit.ts';
 import { testDir } from '../testing/test-dir.ts';
-import { type SizedExploreOptions, exploreSizes, fixedSize, growthLadder, sizeLabel } from './sizes.ts';
+import { type SizedExploreOptions, exploreSizes, fixedSize, growthLadder, opsLadder, sizeLabel } from './sizes.ts';
 
 const dir = testDir('sizes');
 
@@ -62,6 +62,13 @@ describe('every size keeps its scenario pressure', () => {
     const { scenario: partialClaim } = await loadScenario('known-bugs/partial-claim');
     expect(fixedSize(partialClaim)).toEqual({ threads: 2, ops: 12, pages: 256, maxHeldPages: 96 });
     expect(fixedSize(partialClaim, { ops: 3 })).toEqual({ threads: 2, ops: 3, pages: 256, maxHeldPages: 96 });
+  });
+
+  it('ops up to N: the same threads, memory and held limit at 8, 32, 128, ... ops, ending at N exactly', () => {
+    const size = { threads: 4, ops: 5696, pages: 4096, maxHeldPages: 64 };
+    expect([...opsLadder(size)]).toEqual([8, 32, 128, 512, 2048, 5696].map((ops) => ({ ...size, ops })));
+    expect([...opsLadder({ ...size, ops: 8 })]).toEqual([{ ...size, ops: 8 }]);
+    expect([...opsLadder({ ...size, ops: 3 })]).toEqual([{ ...size, ops: 3 }]);
   });
 });
 

@@ -57,6 +57,20 @@ export function sizeLabel(size: RunSize): string {
 export interface SizedExploreOptions extends Omit<ExploreOptions, 'size'> {
   /** Explore exactly this size; without it, grow from the scenario's smallest size. */
   size?: RunSize;
+  /**
+   * With `size`: its operations are an upper bound, not a size. Explore the same threads, memory and
+   * held limit at 8, 32, 128, ... operations up to `size.ops` (`--ops-up-to`, and a stress failure's
+   * command: the ops up to where stress saw the violation). The streams are seeded per thread, so a
+   * shorter run is the same workload cut short; under controlled scheduling a race often shows long
+   * before the op where stress happened to see it, and a schedule of fewer ops costs less.
+   */
+  opsUpTo?: boolean;
+}
+
+/** The operation counts up to `size.ops`: the ladder's, each OPS_GROWTH times the last, then `size.ops`. */
+export function* opsLadder(size: RunSize): Generator<RunSize> {
+  for (let ops = FIRST_OPS; ops < size.ops; ops *= OPS_GROWTH) yield { ...size, ops };
+  yield size;
 }
 
 /** Half of what is left, unless that would leave less than `least` for the next size: then all of it. */
@@ -69,8 +83,8 @@ function half(left: number, least: number): number {
 /** Explores one size, or grows the size (see the top of this file); the result lists what it covered. */
 export async function exploreSizes(options: SizedExploreOptions): Promise<ExploreResult> {
   const started = performance.now();
-  const growing = options.size === undefined;
-  const sizes: Iterable<RunSize> = options.size ? [options.size] : growthLadder(options.scenario);
+  const growing = options.size === undefined || options.opsUpTo === true;
+  const sizes: Iterable<RunSize> = options.size ? (options.opsUpTo ? opsLadder(options.size) : [options.size]) : growthLadder(options.scenario);
   const deadline = started + options.timeBudgetMs;
   const covered: CoveredSize[] = [];
   let runsLeft = options.runs;

@@ -61,7 +61,7 @@ describe('a stress run as an exploration of its own configuration', () => {
   it('prints as a command that repeats every one of them, and --no-lock only where the file has the lock', () => {
     const config = exploreConfigOf(settings, run([violation('double-allocation', 'churn', 37)], { lock: false }));
     expect(exploreCommand('scenarios/cfg.ts', config, true)).toBe(
-      'npm run explore -- scenarios/cfg.ts --allocator byte-cas/racy-rmw --threads 8 --seed cfg-1 --ops 37 --memory 1024 --max-held 64 --no-lock',
+      'npm run explore -- scenarios/cfg.ts --allocator byte-cas/racy-rmw --threads 8 --seed cfg-1 --ops-up-to 37 --memory 1024 --max-held 64 --no-lock',
     );
     expect(exploreCommand('scenarios/cfg.ts', config, false)).not.toMatch(/--no-lock/);
   });

@@ -72,7 +72,7 @@ export function exploreCommand(scenarioFile: string, config: ExploreConfig, scen
     ...(config.size ? ['--threads', String(config.size.threads)] : []),
     '--seed',
     config.seed,
-    ...(config.size ? ['--ops', String(config.size.ops), '--memory', String(config.size.pages), '--max-held', String(config.size.maxHeldPages)] : []),
+    ...(config.size ? ['--ops-up-to', String(config.size.ops), '--memory', String(config.size.pages), '--max-held', String(config.size.maxHeldPages)] : []),
     ...(!config.lock && scenarioLock ? ['--no-lock'] : []),
   ]);
 }
