@@ -146,7 +146,7 @@ describe('npm run stress: paths are the user\'s', () => {
     // One name for the module everywhere: the table, the reproduce command, the explore command.
     expect(json.runs[0].allocator).toBe('mine.ts');
     expect(json.runs[0].reproduce).toBe(`npm run stress -- scn/with-module.ts --allocator mine.ts --threads 1 --seed s --out ${out}`);
-    expect(json.runs[0].explore).toBe('npm run explore -- scn/with-module.ts --allocator mine.ts');
+    expect(json.runs[0].explore).toBe('npm run explore -- scn/with-module.ts --allocator mine.ts --seed s');
   });
 
   it("a scenario's allocators: ['./beside.ts'] resolves against the scenario's folder", async () => {
