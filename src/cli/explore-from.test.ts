@@ -17,7 +17,7 @@ interface ExploreJson {
   ok: boolean;
   seed: string;
   size: { threads: number; ops: number; pages: number; maxHeldPages: number };
-  covered: { threads: number; ops: number; schedules: number }[];
+  covered: { threads: number; ops: number; pages: number; maxHeldPages: number; schedules: number }[];
   violation?: { kind: string; message: string };
   replayToken?: string;
 }
@@ -51,14 +51,16 @@ describe('a stress failure explored at its own configuration', () => {
     // Ops up to where the first double allocation was seen: its churn op, or 1 for one seen in the fill.
     const ops = Math.min(...runs[0]!.violations.filter((v) => v.kind === 'double-allocation').map((v) => (v.phase === 'fill' ? 1 : v.op!)));
     expect(command).toBe(
-      `npm run explore -- scenarios/known-bugs/racy-rmw.ts --allocator byte-cas/racy-rmw --threads 8 --seed guided-1 --ops ${ops} --memory 1024 --max-held 64`,
+      `npm run explore -- scenarios/known-bugs/racy-rmw.ts --allocator byte-cas/racy-rmw --threads 8 --seed guided-1 --ops-up-to ${ops} --memory 1024 --max-held 64`,
     );
     const args = command.replace(/^npm run explore -- /, '').split(' ');
     const explored = await runCli('explore.ts', [...args, '--no-shrink', '--json'], { timeoutMs: 180_000 });
     expect(explored.code, explored.stderr).toBe(0);
     const json = JSON.parse(explored.stdout) as ExploreJson;
-    expect(json.size).toEqual({ threads: 8, ops, pages: 1024, maxHeldPages: 64 });
-    expect(json.covered).toHaveLength(1); // the size given is the size explored: no growth
+    // The run's threads, memory and held limit at every size; its ops are where the climb ends.
+    expect({ ...json.size, ops: 0 }).toEqual({ threads: 8, ops: 0, pages: 1024, maxHeldPages: 64 });
+    expect(json.size.ops).toBeLessThanOrEqual(ops);
+    for (const size of json.covered) expect([size.threads, size.pages, size.maxHeldPages]).toEqual([8, 1024, 64]);
     expect(json.violation?.kind).toBe('double-allocation');
     expect(json.seed).toBe('guided-1');
     const replayed = await runCli('replay.ts', [json.replayToken!, '--json'], { timeoutMs: 120_000 });
@@ -74,7 +76,9 @@ describe('a stress failure explored at its own configuration', () => {
     expect(explored.code, explored.stderr).toBe(0);
     const json = JSON.parse(explored.stdout) as ExploreJson;
     const printed = runs[0]!.explore;
-    expect(printed).toContain(`--threads ${json.size.threads} --seed ${json.seed} --ops ${json.size.ops} --memory ${json.size.pages} --max-held ${json.size.maxHeldPages}`);
+    const upTo = Number(/--ops-up-to (\d+)/.exec(printed)?.[1]);
+    expect(printed).toContain(`--threads ${json.size.threads} --seed ${json.seed} --ops-up-to ${upTo} --memory ${json.size.pages} --max-held ${json.size.maxHeldPages}`);
+    expect(json.size.ops).toBeLessThanOrEqual(upTo);
     expect(json.violation?.kind).toBe('double-allocation');
     expect(json.ok).toBe(true);
   }, 300_000);

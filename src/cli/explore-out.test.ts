@@ -34,7 +34,7 @@ describe('npm run explore: --junit and --out are checked before anything runs', 
     const [file] = readdirSync(path.join(typedIn, 'out'));
     expect(file).toMatch(/^explore-smoke-\d{8}T\d{9}Z\.json$/);
     expect(JSON.parse(readFileSync(path.join(typedIn, 'out', file!), 'utf8'))).toMatchObject({ scenario: 'smoke', allocator: 'byte-cas', schedules: 1 });
-    expect(result.stdout).toMatch(/^explore smoke on byte-cas: 2 threads x 8 ops/m);
+    expect(result.stdout).toMatch(/^explore smoke on byte-cas: sizes grown from 2 threads x 8 ops/m);
   });
 
   it('one thread is "1 thread", not "1 threads"', async () => {

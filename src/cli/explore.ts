@@ -204,7 +204,8 @@ function printResult(result: ExploreResult): void {
   if (!finding) {
     console.log(`${result.ok ? '✓' : '✗'} no violation in ${covered}`);
     printCovered(result);
-    if (result.bound) {
+    // A bound over no runs of its strategy says nothing (a portfolio's first schedules may not be PCT's).
+    if (result.bound && result.bound.runs > 0) {
       const b = result.bound;
       console.log(
         `  ${b.strategy}: one run finds a given depth-${b.depth} bug with probability >= 1/(n*k^(d-1)) = ${b.perRun.toPrecision(3)} (n=${result.size.threads}, k=${b.maxSteps} steps); ${b.runs} runs at ${sizeLabel(result.size)}: >= ${(b.overall * 100).toPrecision(3)} %`,

@@ -151,7 +151,8 @@ function exploreOptions(allocator: ExploreOptions['allocator'], points: PointsMo
   );
   return {
     scenario,
-    scenarioFile: 'plain-points.ts',
+    // Where a user's scenario would be, beside their module: a token names files that exist.
+    scenarioFile: path.join(dir, 'plain-points.ts'),
     allocator,
     size: { threads: 2, ops: 6, pages: 32, maxHeldPages: 4 },
     strategy: 'random',
@@ -181,7 +182,8 @@ describe('plain typed-array accesses as scheduling points', () => {
     expect(all.finding?.violation.kind).toBe('double-allocation');
     expect(all.finding!.trace).toMatch(/read u8\[\d+\] saw 0x00/);
     expect(all.finding!.trace).toMatch(/write u8\[\d+\] 0x01/);
-    expect(decodeToken(all.finding!.replayToken).points).toBe('all');
+    writeFileSync(path.join(dir, 'plain-points.ts'), 'export default {};\n');
+    expect(decodeToken(all.finding!.replayToken, { projectRoot: process.cwd(), currentFolder: dir }).points).toBe('all');
   });
 
   it('rewrites third-party packages the code under test imports, ES module and CommonJS alike', async () => {
