@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Violation } from '../check/violation.ts';
 import { validateScenario } from '../scenario/load.ts';
+import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES } from '../controlled/limits.ts';
 import { exploreCommand, exploreConfigOf, type StressRunSummary } from './explore-config.ts';
 
 const settings = validateScenario(
@@ -64,5 +65,13 @@ describe('a stress run as an exploration of its own configuration', () => {
       'npm run explore -- scenarios/cfg.ts --allocator byte-cas/racy-rmw --threads 8 --seed cfg-1 --ops-up-to 37 --memory 1024 --max-held 64 --no-lock',
     );
     expect(exploreCommand('scenarios/cfg.ts', config, false)).not.toMatch(/--no-lock/);
+  });
+});
+
+describe('a stress run bigger than a controlled run may be', () => {
+  it('prints a command explore takes: ops and memory within its limits', () => {
+    const timed = validateScenario({ description: 'x', memory: '8GiB', threads: [2], duration: '2s', seed: 'big-1', expect: 'pass' }, 'big.ts');
+    const config = exploreConfigOf(timed, run([violation('audit', 'churn')], { threads: 2, ops: 9_000_000 }));
+    expect(config.size).toEqual({ threads: 2, ops: MAX_EXPLORE_OPS, pages: MAX_EXPLORE_PAGES, maxHeldPages: timed.workload.maxHeldPages });
   });
 });

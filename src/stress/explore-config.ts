@@ -12,6 +12,7 @@
  * grows the size as an exploration of the scenario does.
  */
 import { commandLine } from '../cli/shell-quote.ts';
+import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES } from '../controlled/limits.ts';
 import type { Violation } from '../check/violation.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { RunResult } from './result.ts';
@@ -56,8 +57,11 @@ export function exploreConfigOf(settings: Scenario, run: StressRunSummary): Expl
   const shown = relevant.length > 0 ? relevant : run.violations;
   const config: ExploreConfig = { allocator: run.allocator, seed: settings.seed, lock: run.lock };
   if (shown.length === 0) return config;
-  const ops = Math.min(...shown.map((v) => opsToReach(v, wholeChurn)));
-  return { ...config, size: { threads: run.threads, ops, pages: settings.pages, maxHeldPages: settings.workload.maxHeldPages } };
+  // Within what a controlled run (and its token) may hold: a long timed churn ran millions of ops, and
+  // the command climbs from 8 ops anyway.
+  const ops = Math.min(MAX_EXPLORE_OPS, ...shown.map((v) => opsToReach(v, wholeChurn)));
+  const pages = Math.min(MAX_EXPLORE_PAGES, settings.pages);
+  return { ...config, size: { threads: run.threads, ops, pages, maxHeldPages: Math.min(pages, settings.workload.maxHeldPages) } };
 }
 
 /**
