@@ -15,13 +15,21 @@ export interface CliResult {
  * `cwd` is where the command runs (npm runs scripts in the package root); `typedIn` is the folder the
  * user typed it in, which npm passes as INIT_CWD (default: `cwd`).
  */
-export function runCli(entry: string, args: string[], options: { cwd?: string; typedIn?: string; env?: Record<string, string>; uid?: number | undefined; timeoutMs?: number; onSpawn?: (kill: (signal: NodeJS.Signals) => void) => void; onStdout?: (soFar: string) => void } = {}): Promise<CliResult> {
+/**
+ * `obeyPermissions`: as root, run the command without the capabilities that let root write where file
+ * modes say no (util-linux's setpriv drops them from the bounding set), so that a read-only folder is
+ * read-only to it. Unlike running it as another user, the command can still read the project wherever
+ * it was cloned (under /root, say).
+ */
+export function runCli(entry: string, args: string[], options: { cwd?: string; typedIn?: string; env?: Record<string, string>; obeyPermissions?: boolean; timeoutMs?: number; onSpawn?: (kill: (signal: NodeJS.Signals) => void) => void; onStdout?: (soFar: string) => void } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(`../cli/${entry}`, import.meta.url)), ...args], {
+    const command = [process.execPath, '--import', 'tsx', fileURLToPath(new URL(`../cli/${entry}`, import.meta.url)), ...args];
+    const asRoot = options.obeyPermissions === true && process.getuid?.() === 0;
+    const [file, ...argv] = asRoot ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', '--', ...command] : command;
+    const child = spawn(file!, argv, {
       cwd: options.cwd ?? repoRoot,
       env: { ...process.env, FORCE_COLOR: '0', INIT_CWD: options.typedIn ?? options.cwd ?? repoRoot, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
-      ...(options.uid !== undefined ? { uid: options.uid, gid: options.uid } : {}),
     });
     let stdout = '';
     let stderr = '';
