@@ -609,7 +609,9 @@ export class Coordinator {
     if (spinUntilParked(slot)) return true;
     const started = performance.now();
     for (;;) {
-      if (Atomics.wait(slot, kTurnField, Turn.running, 20) !== 'timed-out') return true;
+      // Only the value says the thread parked: a wake-up may be a late notify meant for an earlier wait.
+      Atomics.wait(slot, kTurnField, Turn.running, 20);
+      if (Atomics.load(slot, kTurnField) !== Turn.running) return true;
       await new Promise((resolve) => setImmediate(resolve));
       if (Atomics.load(slot, kTurnField) !== Turn.running) return true;
       const failure = failures[t];
@@ -627,7 +629,13 @@ export class Coordinator {
     let step = header[kNextField]!;
     let since = performance.now();
     for (;;) {
-      if (Atomics.wait(header, kOwnerField, Owner.workers, 20) !== 'timed-out') return true;
+      // Only the owner field says the batch is back, never the wake-up itself: the worker that handed
+      // the last batch back notifies after its store, and on a loaded machine that notify can arrive
+      // after the coordinator, having seen the store by polling, granted the next batch and begun to
+      // wait. Trusting it read the log before the running thread had taken its step (a schedule that
+      // ran twice differed, and a replay diverged).
+      Atomics.wait(header, kOwnerField, Owner.workers, 20);
+      if (Atomics.load(header, kOwnerField) !== Owner.workers) return true;
       await new Promise((resolve) => setImmediate(resolve));
       if (Atomics.load(header, kOwnerField) !== Owner.workers) return true;
       const running = Math.max(0, slots.findIndex((slot) => Atomics.load(slot, kTurnField) === Turn.running));
