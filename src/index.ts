@@ -1,6 +1,7 @@
 /**
- * pagerace's public API: the allocator contract, the scenario helper, and the built-in allocators.
- * A user's allocator module imports `defineAllocator` from here and default-exports its result.
+ * pagerace's public API: the allocator contract, the scenario helper, the built-in allocators, and the
+ * program contract. A user's allocator module imports `defineAllocator` from here and default-exports
+ * its result; a program module, `defineProgram`.
  */
 export type {
   AllocatorCounters,
@@ -17,3 +18,5 @@ export { withGlobalLock } from './alloc/locked.ts';
 export { defineScenario } from './scenario/define.ts';
 export type { Scenario, ScenarioInput } from './scenario/schema.ts';
 export type { ViolationKind } from './scenario/violation-kind.ts';
+export { defineProgram } from './subjects/program/contract.ts';
+export type { ProgramDefinition } from './subjects/program/contract.ts';

@@ -14,13 +14,13 @@
  * the safety net behind both.
  */
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
 import { GlobalLock } from '../alloc/global-lock.ts';
 import { type AllocatorInfo, type AllocatorRef, refName } from '../alloc/load-allocator.ts';
+import { ControlledWorkers } from './controlled-workers.ts';
 import type { Violation } from '../check/violation.ts';
 import { startGraceMs } from '../harness/start-grace.ts';
-import { UserCodeFailure, UserHost } from '../harness/user-host.ts';
-import { heapLimitMb, outOfMemoryText, workerLimits } from '../harness/worker-limits.ts';
+import { UserCodeFailure, type UserHost } from '../harness/user-host.ts';
+import { heapLimitMb, outOfMemoryText } from '../harness/worker-limits.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { RunViews, computeLayout, kOpsField } from '../stress/layout.ts';
 import { readCurrentOp, readLog } from '../stress/op-log.ts';
@@ -64,7 +64,7 @@ import { DEFAULT_POINTS, type PointsMode } from './plain-access-mode.ts';
 import { SPIN_LIVELOCK, SpinDetector } from './spin-detector.ts';
 import { type OpSpan, type Step, callHash, describeCall, digestOf, shownSteps } from './trace.ts';
 import { WaitModel } from './wait-model.ts';
-import type { ControlledReport, ControlledTask } from './worker.ts';
+import type { ControlledReport } from './worker.ts';
 
 export interface ControlledConfig {
   /** The scenario, already cut to the controlled run's size (threads, ops, pages). */
@@ -127,7 +127,6 @@ export function stepLimits(config: Pick<ControlledConfig, 'scenario' | 'threads'
   return { window, cap: config.stepBudget ?? Math.min(MAX_STEP_BUDGET, Math.max(MIN_CAP, window + threads * ops * (100 + pages))) };
 }
 
-const workerFile = new URL('../../workers/controlled.mjs', import.meta.url).href;
 /** The first batch of a run of plain calls decides this many steps ahead; it doubles while used up. */
 const MIN_BATCH = 32;
 /** Polls before the coordinator sleeps while the running thread has not parked yet. */
@@ -152,28 +151,19 @@ interface Session {
 }
 
 export class Coordinator {
-  private pool: Piscina<ControlledTask, void>;
+  private readonly workers: ControlledWorkers;
+  /** Whether this coordinator made its workers (and so ends them), or was lent an exploration's. */
+  private readonly owned: boolean;
   private session: Session | undefined;
 
-  constructor(readonly config: ControlledConfig) {
-    this.pool = this.newPool();
-  }
-
-  private newPool(): Piscina<ControlledTask, void> {
-    const pool = new Piscina<ControlledTask, void>({
-      filename: workerFile,
-      minThreads: this.config.threads,
-      maxThreads: this.config.threads,
-      concurrentTasksPerWorker: 1,
-      idleTimeout: 10 * 60_000,
-      // The worker's loader must know before it imports anything whether to rewrite plain accesses.
-      workerData: { points: this.config.points ?? DEFAULT_POINTS },
-      // A worker that exhausts its heap is terminated (its task fails: a crash of that thread), instead
-      // of V8 aborting the whole process. The user host is one more worker.
-      resourceLimits: workerLimits(this.config.threads + 1),
-    });
-    pool.on('error', () => {});
-    return pool;
+  /** @param workers an exploration's workers, kept across its sizes; without, the coordinator starts its own. */
+  constructor(
+    readonly config: ControlledConfig,
+    workers?: ControlledWorkers,
+  ) {
+    this.owned = workers === undefined;
+    this.workers = workers ?? new ControlledWorkers(config.allocator, config.points ?? DEFAULT_POINTS, config.watchdogMs, config.threads);
+    if (this.workers.points !== (config.points ?? DEFAULT_POINTS)) throw new Error('a coordinator must run on workers that make the same scheduling points');
   }
 
   /** Buffers and one long-lived task per thread, made once and reused by every schedule. */
@@ -181,12 +171,13 @@ export class Coordinator {
     const { scenario, definition, threads } = this.config;
     const name = refName(this.config.allocator);
     const growRange = offlineRange(scenario, definition, name);
-    const host = await UserHost.start(this.config.allocator, name, { timeoutMs: this.config.watchdogMs, workers: threads + 1 });
+    const pool = await this.workers.workers(threads);
+    const host = await this.workers.userHost();
     let sharedBytes: number;
     try {
       sharedBytes = await host.sharedBytes(scenario.pages);
     } catch (error) {
-      await host.close();
+      await this.workers.replace();
       throw error;
     }
     const layout = computeLayout(threads, scenario.pages, (sharedBytes + 7) & ~7, true);
@@ -197,11 +188,11 @@ export class Coordinator {
     const reports = new SharedArrayBuffer(threads * REPORT_BYTES);
     const batchBuffer = new SharedArrayBuffer(BatchViews.bytes);
     const failures: (string | undefined)[] = new Array(threads);
-    const heapMb = heapLimitMb(threads + 1);
+    const heapMb = heapLimitMb(pool.options.maxThreads + 1);
     // The offline range (if any) and the spurious-OOM guarantee are the same for every schedule.
     await host.bind(buffer, layout, allocatorBuffer);
     const tasks = Array.from({ length: threads }, (_, thread) =>
-      this.pool
+      pool
         .run({
           buffer,
           allocatorBuffer,
@@ -238,26 +229,30 @@ export class Coordinator {
     };
   }
 
+  /**
+   * Ends the session's tasks. Workers lent by an exploration stay for its next coordinator, unless a
+   * task did not end (a thread stuck in plain code): then they are replaced.
+   */
   async close(): Promise<void> {
     const session = this.session;
     this.session = undefined;
+    let ended = true;
     if (session) {
       for (const slot of session.slots) {
         Atomics.store(slot, kEpochField, QUIT);
         Atomics.notify(slot, kEpochField);
       }
-      await Promise.race([Promise.all(session.tasks), sleep(2000)]);
-      await session.host.close();
+      let timer: NodeJS.Timeout | undefined;
+      ended = await Promise.race([Promise.all(session.tasks).then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(resolve, 2000, false)))]);
+      clearTimeout(timer);
     }
-    await this.pool.destroy();
+    if (this.owned || !ended) await this.workers.close();
   }
 
   /** Replaces workers that could not be brought back to the start (one is stuck in plain code). */
   private async discard(): Promise<void> {
-    await this.session?.host.close();
     this.session = undefined;
-    await this.pool.destroy();
-    this.pool = this.newPool();
+    await this.workers.replace();
   }
 
   async run(scheduler: Scheduler): Promise<ScheduleResult> {
@@ -702,8 +697,4 @@ function spinUntilBack(header: Int32Array): boolean {
 function spinUntilParked(slot: Int32Array): boolean {
   for (let i = 0; i < SPIN; i++) if (Atomics.load(slot, kTurnField) !== Turn.running) return true;
   return false;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -8,6 +8,7 @@ import type { Violation } from '../check/violation.ts';
 import { shellQuote } from '../cli/shell-quote.ts';
 import { resultsDir, writeTextAtomic } from '../report/result-file.ts';
 import type { Expectation, Scenario } from '../scenario/schema.ts';
+import { ControlledWorkers } from './controlled-workers.ts';
 import { Coordinator, type ScheduleResult } from './coordinator.ts';
 import type { Scheduler } from './scheduler.ts';
 import { shrink } from './shrink.ts';
@@ -64,6 +65,8 @@ export interface ExploreOptions {
   /** Where a token too long for a command line is written; default `results/`. */
   tokenDir?: string;
   onProgress?: (progress: { schedules: number; steps: number; elapsedMs: number }) => void;
+  /** Workers kept across an exploration's sizes and its shrinking (controlled-workers.ts); default: its own. */
+  workers?: ControlledWorkers;
 }
 
 export interface Finding {
@@ -125,7 +128,7 @@ export function sizedScenario(scenario: Scenario, size: RunSize): Scenario {
   return sized;
 }
 
-export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'allocator' | 'stepBudget' | 'progressWindow' | 'lock' | 'workloadSeed' | 'points'>, size: RunSize): Coordinator {
+export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'allocator' | 'stepBudget' | 'progressWindow' | 'lock' | 'workloadSeed' | 'points' | 'workers'>, size: RunSize): Coordinator {
   const seed = options.workloadSeed ?? options.scenario.seed;
   const scenario = sizedScenario({ ...options.scenario, seed }, size);
   return new Coordinator({
@@ -138,7 +141,7 @@ export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'alloc
     ...(options.progressWindow !== undefined ? { progressWindow: options.progressWindow } : {}),
     watchdogMs: scenario.watchdogMs,
     ...(options.points ? { points: options.points } : {}),
-  });
+  }, options.workers);
 }
 
 /**
@@ -157,7 +160,17 @@ export function turnOf(index: number, shard: { index: number; count: number }): 
 /** PCT's k before any schedule has run: a guess that the first runs replace with what they measure. */
 const INITIAL_STEPS_GUESS = 1000;
 
-export async function explore(options: ExploreOptions): Promise<ExploreResult> {
+export async function explore(given: ExploreOptions): Promise<ExploreResult> {
+  // Shrinking runs other sizes on the same workers; a caller that explores several sizes lends its own.
+  const workers = given.workers ?? new ControlledWorkers(given.allocator.ref, given.points ?? DEFAULT_POINTS, given.scenario.watchdogMs, given.size.threads);
+  try {
+    return await exploreOn({ ...given, workers });
+  } finally {
+    if (!given.workers) await workers.close();
+  }
+}
+
+async function exploreOn(options: ExploreOptions): Promise<ExploreResult> {
   const { size, shard } = options;
   const started = performance.now();
   const coordinator = coordinatorFor(options, size);

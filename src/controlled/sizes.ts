@@ -19,7 +19,9 @@
  */
 import { exploreSizeAt } from '../scenario/explore-size.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { ControlledWorkers } from './controlled-workers.ts';
 import { type CoveredSize, type ExploreOptions, type ExploreResult, type RunSize, explore } from './explore.ts';
+import { DEFAULT_POINTS } from './plain-access-mode.ts';
 
 /** Thread counts of one rung of the ladder, and the operations of its first rung. */
 const LADDER_THREADS = [2, 3, 4] as const;
@@ -82,6 +84,18 @@ function half(left: number, least: number): number {
 
 /** Explores one size, or grows the size (see the top of this file); the result lists what it covered. */
 export async function exploreSizes(options: SizedExploreOptions): Promise<ExploreResult> {
+  if (options.workers) return exploreSizesOn(options);
+  // One set of workers for every size: the largest thread count starts with the first size.
+  const threads = options.size?.threads ?? Math.max(...LADDER_THREADS);
+  const workers = new ControlledWorkers(options.allocator.ref, options.points ?? DEFAULT_POINTS, options.scenario.watchdogMs, threads);
+  try {
+    return await exploreSizesOn({ ...options, workers });
+  } finally {
+    await workers.close();
+  }
+}
+
+async function exploreSizesOn(options: SizedExploreOptions): Promise<ExploreResult> {
   const started = performance.now();
   const growing = options.size === undefined || options.opsUpTo === true;
   const sizes: Iterable<RunSize> = options.size ? (options.opsUpTo ? opsLadder(options.size) : [options.size]) : growthLadder(options.scenario);
