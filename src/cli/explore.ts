@@ -22,6 +22,8 @@ import { parseDuration, parseMemory } from '../scenario/units.ts';
 import { parseFlags, parsePathFlag, parsePositiveInt } from './args.ts';
 import { type RunFromFile, runFromFile } from './explore-from.ts';
 import { runCommand } from './main.ts';
+import { exploreProgramCommand } from './explore-program-command.ts';
+import { programNamed } from './program-file.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 import { shownPath, userCwd, userPath } from './user-cwd.ts';
 
@@ -104,6 +106,24 @@ await runCommand('explore', async () => {
 
   const named = positionals[0] ?? from?.scenarioFile;
   if (named === undefined) throw new UsageError(`${from!.file} does not name its scenario file (written by an older pagerace): name it, npm run explore -- <scenario> --from ${from!.file}`);
+  const program = from ? undefined : await programNamed(named);
+  if (program) {
+    const allocatorOnly = ['allocator', 'threads', 'ops', 'ops-up-to', 'memory', 'max-held', 'no-lock', 'shard', 'check-determinism', 'junit', 'out'] as const;
+    return exploreProgramCommand({
+      ...program,
+      strategy,
+      depth,
+      runs,
+      timeBudgetMs,
+      seed: values.seed,
+      points,
+      stepBudget: progressWindow,
+      shrink: !values['no-shrink'],
+      json: values.json,
+      tokenDir: undefined,
+      refused: allocatorOnly.filter((f) => values[f] !== undefined && values[f] !== false && !(f === 'shard' && values.shard === '1/1')),
+    });
+  }
   const loaded = await loadScenario(named);
   const scenario = loaded.scenario;
   const scenarioFile = path.relative(process.cwd(), loaded.file) || loaded.file;

@@ -16,6 +16,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { parsePoints } from '../controlled/plain-access-mode.ts';
 import { replay } from '../controlled/replay-run.ts';
+import { replayProgramCommand } from './replay-program.ts';
 import { defaultPlaces, describeTokenFiles } from '../controlled/token-files.ts';
 import { INLINE_TOKEN_CHARS } from '../controlled/explore.ts';
 import { decodeToken, MAX_TOKEN_CHARS, TOKEN_PREFIX } from '../controlled/token.ts';
@@ -47,6 +48,7 @@ await runCommand('replay', async () => {
   const token = decodeToken(input.text);
   // With --json, stdout is one JSON object and nothing else.
   (values.json ? console.error : console.log)(`replay ${describeTokenFiles(token.files)}`);
+  if (token.subject === 'program') return replayProgramCommand(token, points, input.command, values.json);
   const result = await replay(token, points);
   if (result.outcome === 'diverged') {
     throw new UsageError(`replay diverged from its token: ${result.divergence} (the code or the scenario changed since it was recorded; explore again)`);

@@ -14,12 +14,12 @@ import { refName } from '../alloc/load-allocator.ts';
 import { UserHost } from '../harness/user-host.ts';
 import { workerLimits } from '../harness/worker-limits.ts';
 import { DEFAULT_POINTS, type PointsMode } from './plain-access-mode.ts';
-import type { ControlledTask } from './worker.ts';
+import type { AnyControlledTask } from './worker.ts';
 
 const workerFile = new URL('../../workers/controlled.mjs', import.meta.url).href;
 
 export class ControlledWorkers {
-  private pool: Piscina<ControlledTask, void> | undefined;
+  private pool: Piscina<AnyControlledTask, void> | undefined;
   private host: Promise<UserHost> | undefined;
   /** Threads the pool holds: the most any session asked for so far. */
   private size = 0;
@@ -29,19 +29,20 @@ export class ControlledWorkers {
    *   once, so that a later, larger size finds its workers ready.
    */
   constructor(
-    readonly allocator: AllocatorRef,
+    /** The allocator whose code the user host runs; none for a program, which has no host. */
+    readonly allocator: AllocatorRef | undefined,
     readonly points: PointsMode = DEFAULT_POINTS,
     private readonly watchdogMs: number,
     private threads = 1,
   ) {}
 
   /** A pool of at least `threads` workers, each free for one long-lived task. */
-  async workers(threads: number): Promise<Piscina<ControlledTask, void>> {
+  async workers(threads: number): Promise<Piscina<AnyControlledTask, void>> {
     if (this.pool && this.size >= threads) return this.pool;
     // A larger pool than the one there: its workers are idle between sessions, so it can simply go.
     if (this.pool) await this.pool.destroy();
     this.size = Math.max(threads, this.threads);
-    this.pool = new Piscina<ControlledTask, void>({
+    this.pool = new Piscina<AnyControlledTask, void>({
       filename: workerFile,
       minThreads: this.size,
       maxThreads: this.size,
@@ -59,6 +60,7 @@ export class ControlledWorkers {
 
   /** Where the allocator's code runs for the coordinator: init, attach, removeMemory, audits. */
   userHost(): Promise<UserHost> {
+    if (!this.allocator) return Promise.reject(new Error('a program has no user host'));
     this.host ??= UserHost.start(this.allocator, refName(this.allocator), { timeoutMs: this.watchdogMs, workers: Math.max(this.size, this.threads) + 1 });
     // A host that failed to start fails this call; the next one tries again.
     this.host.catch(() => (this.host = undefined));

@@ -17,6 +17,7 @@ import { availableParallelism } from 'node:os';
 import { GlobalLock } from '../alloc/global-lock.ts';
 import { type AllocatorInfo, type AllocatorRef, refName } from '../alloc/load-allocator.ts';
 import { ControlledWorkers } from './controlled-workers.ts';
+import { locationKey } from './describe-location.ts';
 import type { Violation } from '../check/violation.ts';
 import { startGraceMs } from '../harness/start-grace.ts';
 import { UserCodeFailure, type UserHost } from '../harness/user-host.ts';
@@ -39,6 +40,7 @@ import {
   kArg2F64,
   kArrayField,
   kCountField,
+  kCheckField,
   kDetailsField,
   kEpochField,
   elementBytes,
@@ -66,13 +68,38 @@ import { type OpSpan, type Step, callHash, describeCall, digestOf, shownSteps } 
 import { WaitModel } from './wait-model.ts';
 import type { ControlledReport } from './worker.ts';
 
-export interface ControlledConfig {
+/** What a controlled run runs: a page allocator driven by a scenario, or a program (or object). */
+export type ControlledConfig = AllocatorRunConfig | ProgramRunConfig;
+
+export interface AllocatorRunConfig extends CommonRunConfig {
+  kind?: 'allocator';
   /** The scenario, already cut to the controlled run's size (threads, ops, pages). */
   scenario: Scenario;
   definition: AllocatorInfo;
   allocator: AllocatorRef;
-  threads: number;
   lock: boolean;
+}
+
+/**
+ * A program (src/subjects/program/): its threads run its `thread` on a buffer of its own, exactly
+ * `sharedBytes` long (rounded up to 8) and zeroed for every schedule; thread 0 runs `init` before its
+ * first step and `check` once every thread has ended.
+ */
+export interface ProgramRunConfig extends CommonRunConfig {
+  kind: 'program';
+  /** What the worker loads: a file (src/subjects/program/program-task.ts says how). */
+  program: ProgramSubject;
+}
+
+export interface ProgramSubject {
+  /** Absolute path of the module. */
+  module: string;
+  name: string;
+  sharedBytes: number;
+}
+
+interface CommonRunConfig {
+  threads: number;
   /**
    * Steps a schedule may take in all before it counts as a livelock (a safety net: the window below
    * catches a livelock first). Default: the window + threads x (ops + 2 x maxHeldPages + 2) x (100 +
@@ -118,8 +145,10 @@ export interface ScheduleResult {
 const MIN_CAP = 200_000;
 
 /** The step budgets of a run of this size (see ControlledConfig). */
-export function stepLimits(config: Pick<ControlledConfig, 'scenario' | 'threads' | 'stepBudget' | 'progressWindow'>): { window: number; cap: number } {
-  const { scenario, threads } = config;
+export function stepLimits(config: Pick<AllocatorRunConfig, 'scenario' | 'threads' | 'stepBudget' | 'progressWindow'> | Pick<ProgramRunConfig, 'kind' | 'threads' | 'stepBudget' | 'progressWindow'>): { window: number; cap: number } {
+  // A program has no operations to count: only its cap (and the spin detector) stops a livelock.
+  if ('kind' in config && config.kind === 'program') return { window: config.progressWindow ?? Infinity, cap: config.stepBudget ?? MIN_CAP };
+  const { scenario, threads } = config as Pick<AllocatorRunConfig, 'scenario' | 'threads' | 'stepBudget' | 'progressWindow'>;
   const pages = scenario.pages;
   const window = config.progressWindow ?? 20_000 + 4 * threads * pages;
   const ops = (scenario.ops ?? 0) + 2 * scenario.workload.maxHeldPages + 2;
@@ -142,8 +171,8 @@ interface Session {
   /** First line of the error of a worker whose task failed. */
   failures: (string | undefined)[];
   epoch: number;
-  /** Where the allocator's code runs for the coordinator: init, attach, removeMemory, audits. */
-  host: UserHost;
+  /** Where the allocator's code runs for the coordinator: init, attach, removeMemory, audits (none for a program). */
+  host: UserHost | undefined;
   growRange: { first: number; count: number } | undefined;
   /** Each thread's block in the harness buffer: its operation counter is what progress means. */
   blocks: Int32Array[];
@@ -162,14 +191,63 @@ export class Coordinator {
     workers?: ControlledWorkers,
   ) {
     this.owned = workers === undefined;
-    this.workers = workers ?? new ControlledWorkers(config.allocator, config.points ?? DEFAULT_POINTS, config.watchdogMs, config.threads);
+    this.workers = workers ?? new ControlledWorkers(config.kind === 'program' ? undefined : config.allocator, config.points ?? DEFAULT_POINTS, config.watchdogMs, config.threads);
     if (this.workers.points !== (config.points ?? DEFAULT_POINTS)) throw new Error('a coordinator must run on workers that make the same scheduling points');
   }
 
   /** Buffers and one long-lived task per thread, made once and reused by every schedule. */
   private async open(): Promise<Session> {
-    const { scenario, definition, threads } = this.config;
-    const name = refName(this.config.allocator);
+    return this.config.kind === 'program' ? this.openProgram(this.config) : this.openAllocator(this.config);
+  }
+
+  private async openProgram(config: ProgramRunConfig): Promise<Session> {
+    const { threads, program } = config;
+    const pool = await this.workers.workers(threads);
+    // No harness bookkeeping but the thread blocks (unused by programs) and the slots below.
+    const layout = computeLayout(threads, 1, 8, true);
+    const buffer = new SharedArrayBuffer(layout.totalBytes);
+    const subject = new SharedArrayBuffer((program.sharedBytes + 7) & ~7);
+    const views = new RunViews(buffer, layout, subject);
+    const control = new SharedArrayBuffer(threads * SLOT_BYTES);
+    const reports = new SharedArrayBuffer(threads * REPORT_BYTES);
+    const batchBuffer = new SharedArrayBuffer(BatchViews.bytes);
+    const failures: (string | undefined)[] = new Array(threads);
+    const heapMb = heapLimitMb(pool.options.maxThreads + 1);
+    const tasks = Array.from({ length: threads }, (_, thread) =>
+      pool
+        .run({
+          kind: 'program',
+          program: program.module,
+          sharedBytes: program.sharedBytes,
+          threads,
+          thread,
+          subjectBuffer: subject,
+          control,
+          batch: batchBuffer,
+          spin: threads <= availableParallelism() ? 20_000 : 2000,
+          reports,
+          points: config.points ?? DEFAULT_POINTS,
+        })
+        .catch((error: unknown) => void (failures[thread] = outOfMemoryText(error, heapMb) ?? String((error as Error)?.message ?? error).split('\n')[0])),
+    );
+    return {
+      views,
+      ...slotViews(control, threads),
+      reports,
+      batch: new BatchViews(batchBuffer),
+      tasks,
+      failures,
+      epoch: 0,
+      host: undefined,
+      growRange: undefined,
+      blocks: Array.from({ length: threads }, (_, t) => views.thread(t)),
+      spins: new SpinDetector(threads, subject.byteLength),
+    };
+  }
+
+  private async openAllocator(config: AllocatorRunConfig): Promise<Session> {
+    const { scenario, definition, threads } = config;
+    const name = refName(config.allocator);
     const growRange = offlineRange(scenario, definition, name);
     const pool = await this.workers.workers(threads);
     const host = await this.workers.userHost();
@@ -204,12 +282,12 @@ export class Coordinator {
           reports,
           layout,
           scenario,
-          allocator: this.config.allocator,
+          allocator: config.allocator,
           thread,
           checks: true,
-          lock: this.config.lock,
-          points: this.config.points ?? DEFAULT_POINTS,
-          guaranteedRun: this.config.lock || definition.locking === 'lock-free' ? guaranteedRun(scenario, definition, threads, growRange?.count ?? 0) : 0,
+          lock: config.lock,
+          points: config.points ?? DEFAULT_POINTS,
+          guaranteedRun: config.lock || definition.locking === 'lock-free' ? guaranteedRun(scenario, definition, threads, growRange?.count ?? 0) : 0,
           ...(growRange ? { growRange } : {}),
         })
         .catch((error: unknown) => void (failures[thread] = outOfMemoryText(error, heapMb) ?? String((error as Error)?.message ?? error).split('\n')[0])),
@@ -256,7 +334,8 @@ export class Coordinator {
   }
 
   async run(scheduler: Scheduler): Promise<ScheduleResult> {
-    const { scenario, threads } = this.config;
+    const { threads } = this.config;
+    const scenario = this.config.kind === 'program' ? undefined : this.config.scenario;
     const failed = (error: unknown): ScheduleResult => {
       if (!(error instanceof UserCodeFailure)) throw error;
       return { outcome: 'violation', violations: [error.violation()], steps: [], violationStep: -1, schedule: [], hashes: new Uint8Array(0), digest: digestOf([]), preemptions: 0, preemptedAt: [], ops: [], locations: {} };
@@ -273,9 +352,12 @@ export class Coordinator {
     // the allocator's part in one round trip to the host.
     new Uint8Array(views.buffer).fill(0);
     new Uint8Array(views.allocatorBuffer).fill(0);
-    GlobalLock.init(views.lockRegion);
     try {
-      await host.prepare(threads, scenario.name, session.growRange);
+      // A program's thread 0 runs its init before its first step.
+      if (host && scenario) {
+        GlobalLock.init(views.lockRegion);
+        await host.prepare(threads, scenario.name, session.growRange);
+      }
     } catch (error) {
       // No thread has run: the schedule is this one violation. The host is gone or not to be trusted,
       // so the next schedule starts a new session.
@@ -404,7 +486,7 @@ export class Coordinator {
       }
       if (allAtBarrier) {
         // Quiescence: audit what the phase that just ended left, as stress mode does at a barrier.
-        if (barriers > 0) {
+        if (barriers > 0 && host && scenario) {
           const phase = scenario.workload.phases[barriers - 1];
           let found: Violation[];
           try {
@@ -468,7 +550,7 @@ export class Coordinator {
         const why =
           steps.length - progressStep >= window
             ? `no thread completed an operation in ${window} steps (steps ${progressStep}..${steps.length - 1}): ${running.length === 1 ? `thread ${running[0]} keeps` : `threads ${running.join(', ')} keep`} making calls without finishing one`
-            : this.config.stepBudget !== undefined
+            : this.config.stepBudget !== undefined || !scenario
               ? `no end after ${cap} steps`
               : `no end after ${cap} steps, the most a run of ${threads} threads x ${scenario.ops} ops on ${scenario.pages} pages may take, though operations kept completing`;
         stop({ kind: 'livelock', message: why, pages: [], threads: running, history: running.map(history) });
@@ -534,7 +616,8 @@ export class Coordinator {
 
     // A schedule that will be reported asks for details: every thread's operations, and from thread 0
     // what the locations its trace shows are (listed in its report area, which it reads before writing).
-    if (outcome !== 'pass') {
+    // A program's check may still fail it, so its locations are always asked for (its runs are short).
+    if (outcome !== 'pass' || !scenario) {
       const listed = new Int32Array(session.reports, 0, REPORT_BYTES >> 2);
       const seen = new Set<string>();
       let n = 0;
@@ -549,6 +632,8 @@ export class Coordinator {
       }
       for (const [t, slot] of slots.entries()) slot[kDetailsField] = 1 + (t === 0 ? n : 0);
     }
+    // A program that ran to its end is checked, by thread 0, once every thread has returned.
+    slots[0]![kCheckField] = !scenario && outcome === 'pass' ? 1 : 0;
     // End the schedule: every thread still parked unwinds (a finished one just returns), then writes
     // its report. A thread that never gets there is stuck in plain code: its workers are replaced.
     for (const slot of slots) {
@@ -560,8 +645,22 @@ export class Coordinator {
     // The violation the workers recorded (the ledger's, the allocator's errors) comes first.
     const found = (reports ?? []).flatMap((r) => r?.violations ?? []);
     if (outcome === 'violation' && found.length > 0) violations.unshift(...found);
+    else if (outcome === 'pass' && found.length > 0 && !scenario) {
+      // What a program's check found in the memory its threads left.
+      violations.push(...found);
+      outcome = 'violation';
+      violationStep = steps.length - 1;
+    }
     const ops = (reports ?? []).flatMap((r) => r?.ops ?? []);
     const locations = Object.assign({}, ...(reports ?? []).map((r) => r?.locations ?? {})) as Record<string, string>;
+    // What a deadlock or livelock names (`thread 0 waits on i32[1]`) reads as what the subject says it is.
+    for (const v of violations) {
+      if (v.kind !== 'deadlock' && v.kind !== 'livelock') continue;
+      v.message = v.message.replace(/\b([a-z]\d{1,2}c?)\[(\d+)\]/g, (whole, type: string, index: string) => {
+        const text = locations[locationKey(arrayTypes.indexOf(type as (typeof arrayTypes)[number]), Number(index))];
+        return text ? `${whole} (${text})` : whole;
+      });
+    }
     return {
       outcome,
       violations,

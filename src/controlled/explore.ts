@@ -279,7 +279,7 @@ async function describeFinding(options: ExploreOptions, result: ScheduleResult, 
 }
 
 /** The command that replays a token: the token itself when short, else a file that holds it, written whole or not at all. */
-function replayCommand(token: string, scenario: string, dir: string): Pick<Finding, 'replayFile' | 'replayCommand'> {
+export function replayCommand(token: string, scenario: string, dir: string): Pick<Finding, 'replayFile' | 'replayCommand'> {
   if (token.length <= INLINE_TOKEN_CHARS) return { replayCommand: `npm run replay -- ${token}` };
   // Named by the token's own checksum: the same finding writes the same file, two findings never one.
   const file = path.join(dir, `replay-${scenario.replace(/[^\w.-]+/g, '_')}-${token.slice(-8)}.token`);

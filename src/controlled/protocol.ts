@@ -37,6 +37,12 @@ export const kEpochField = 7; // bumped by the coordinator to start the next sch
  * to a thread at SPIN_SWITCH or more (spin-detector.ts), so a spinner takes no more than a few batched steps.
  */
 export const kRepeatField = 12;
+/**
+ * Written by the coordinator to thread 0 before it ends a program's schedule: 1 when every thread
+ * ended and none failed, so thread 0 runs the program's `check` over the quiescent memory and reports
+ * what it found; 0 otherwise.
+ */
+export const kCheckField = 13;
 export const kReportEpochField = 14; // the epoch whose report the worker has written
 export const kReportLengthField = 15; // bytes of that report (UTF-8 JSON) in the thread's report area
 export const kStepField = 16; // the step the thread was last granted: where its call's result is logged

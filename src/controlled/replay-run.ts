@@ -35,12 +35,14 @@ export interface ReplayResult {
  * (`--points`); default: those the token was made with.
  */
 export async function replay(token: CheckedToken, points?: PointsMode): Promise<ReplayResult> {
+  const ref = token.files.allocator;
+  if (!ref) throw new Error('replay: a program token is replayed by replayProgram');
   const { scenario } = await loadScenario(token.files.scenario);
   if (settingsHash(scenario) !== token.settings) {
     throw new UsageError(`stale replay token: ${token.scenario} has changed since the token was made; explore again for a new one`);
   }
   // The module is imported in a user host, never here: its top level is user code.
-  const allocator = { ref: token.files.allocator, name: token.allocator, definition: await loadAllocatorInfo(token.files.allocator, token.allocator, token.pages) };
+  const allocator = { ref, name: token.allocator, definition: await loadAllocatorInfo(ref, token.allocator, token.pages) };
   const size: RunSize = { threads: token.threads, ops: token.ops, pages: token.pages, maxHeldPages: token.maxHeldPages };
   // A recorded livelock ended at its step budget, so it gets the same budget back; any other run may
   // take one step more, so that going on past the recording is reported as departing from it.

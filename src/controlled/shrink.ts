@@ -8,7 +8,7 @@
  * did. Every candidate is kept only if it really failed, with the same kind of violation, so what is
  * reported is always a run that happened.
  */
-import { type ScheduleResult } from './coordinator.ts';
+import type { Coordinator, ScheduleResult } from './coordinator.ts';
 import { type ExploreOptions, type RunSize, coordinatorFor, pickViolation, schedulerFor } from './explore.ts';
 import type { PickContext, Scheduler } from './scheduler.ts';
 
@@ -156,65 +156,74 @@ export class SegmentGuide implements Scheduler {
  * fails the same way with fewer preemptions; then pairs, for bugs whose two switches only work together.
  */
 async function fewerPreemptions(options: ExploreOptions, failing: Failing, kind: string, deadline: number): Promise<Failing> {
-  const { schedule } = failing.result;
+  const coordinator = coordinatorFor(options, failing.size);
+  try {
+    return { size: failing.size, result: await shrinkPreemptions(coordinator, failing.result, kind, deadline) };
+  } finally {
+    await coordinator.close();
+  }
+}
+
+/**
+ * The preemption half of shrinking, on a coordinator of the failing run's size (an allocator's, or a
+ * program's, whose size is fixed): a run that fails with `kind` as `failing` did, with as few
+ * preemptions as could be found by `deadline`.
+ */
+export async function shrinkPreemptions(coordinator: Coordinator, failing: ScheduleResult, kind: string, deadline: number): Promise<ScheduleResult> {
+  const { schedule } = failing;
   const switches = [0];
   for (let i = 1; i < schedule.length; i++) if (schedule[i] !== schedule[i - 1]) switches.push(i);
-  const coordinator = coordinatorFor(options, failing.size);
   let best = failing;
   const fails = (result: ScheduleResult) => result.outcome === 'violation' && result.violations.some((v) => v.kind === kind);
-  try {
-    let low = 0;
-    let high = switches.length - 1;
-    while (low <= high && performance.now() < deadline) {
-      const mid = (low + high) >> 1;
-      const result = await coordinator.run(new PrefixThenSerial(schedule.slice(0, switches[mid]! + 1)));
-      if (fails(result)) {
-        if (result.preemptions <= best.result.preemptions) best = { size: failing.size, result };
-        high = mid - 1;
-      } else low = mid + 1;
+  let low = 0;
+  let high = switches.length - 1;
+  while (low <= high && performance.now() < deadline) {
+    const mid = (low + high) >> 1;
+    const result = await coordinator.run(new PrefixThenSerial(schedule.slice(0, switches[mid]! + 1)));
+    if (fails(result)) {
+      if (result.preemptions <= best.preemptions) best = result;
+      high = mid - 1;
+    } else low = mid + 1;
+  }
+  /** Runs the guide with the switches into `ks` taken out (highest first, so indices hold); true if kept. */
+  const tryWithout = async (ks: number[]): Promise<boolean> => {
+    let segments = segmentsOf(best.schedule);
+    for (const k of [...ks].sort((a, b) => b - a)) segments = withoutSwitch(segments, k);
+    const result = await coordinator.run(new SegmentGuide(segments));
+    if (!fails(result) || result.preemptions >= best.preemptions) return false;
+    best = result;
+    return true;
+  };
+  // The segment each preemption switches into, in the best run so far.
+  const preempted = () => {
+    const starts = new Set(best.preemptedAt);
+    const ks: number[] = [];
+    let at = 0;
+    segmentsOf(best.schedule).forEach((s, k) => {
+      if (starts.has(at)) ks.push(k);
+      at += s.steps;
+    });
+    return ks;
+  };
+  let improved = true;
+  while (improved && best.preemptions > 0 && performance.now() < deadline) {
+    improved = false;
+    // One at a time: after a change the run is another, so its preemptions are counted afresh.
+    for (let i = 0; i < preempted().length && performance.now() < deadline; ) {
+      if (await tryWithout([preempted()[i]!])) improved = true;
+      else i++;
     }
-    /** Runs the guide with the switches into `ks` taken out (highest first, so indices hold); true if kept. */
-    const tryWithout = async (ks: number[]): Promise<boolean> => {
-      let segments = segmentsOf(best.result.schedule);
-      for (const k of [...ks].sort((a, b) => b - a)) segments = withoutSwitch(segments, k);
-      const result = await coordinator.run(new SegmentGuide(segments));
-      if (!fails(result) || result.preemptions >= best.result.preemptions) return false;
-      best = { size: failing.size, result };
-      return true;
-    };
-    // The segment each preemption switches into, in the best run so far.
-    const preempted = () => {
-      const starts = new Set(best.result.preemptedAt);
-      const ks: number[] = [];
-      let at = 0;
-      segmentsOf(best.result.schedule).forEach((s, k) => {
-        if (starts.has(at)) ks.push(k);
-        at += s.steps;
-      });
-      return ks;
-    };
-    let improved = true;
-    while (improved && best.result.preemptions > 0 && performance.now() < deadline) {
-      improved = false;
-      // One at a time: after a change the run is another, so its preemptions are counted afresh.
-      for (let i = 0; i < preempted().length && performance.now() < deadline; ) {
-        if (await tryWithout([preempted()[i]!])) improved = true;
-        else i++;
-      }
-      // Then by pairs, once no single one can go.
-      const ks = preempted();
-      pairs: for (let i = 0; i < ks.length; i++) {
-        for (let j = i + 1; j < ks.length; j++) {
-          if (performance.now() > deadline) break pairs;
-          if (await tryWithout([ks[i]!, ks[j]!])) {
-            improved = true;
-            break pairs;
-          }
+    // Then by pairs, once no single one can go.
+    const ks = preempted();
+    pairs: for (let i = 0; i < ks.length; i++) {
+      for (let j = i + 1; j < ks.length; j++) {
+        if (performance.now() > deadline) break pairs;
+        if (await tryWithout([ks[i]!, ks[j]!])) {
+          improved = true;
+          break pairs;
         }
       }
     }
-  } finally {
-    await coordinator.close();
   }
   return best;
 }

@@ -29,9 +29,11 @@ export function defaultPlaces(): TokenPlaces {
 
 /** What a checked token will load. */
 export interface TokenFiles {
-  /** Absolute, symlinks resolved. */
+  /** Absolute, symlinks resolved: the scenario file, or the program's module. */
   scenario: string;
-  allocator: AllocatorRef;
+  /** None for a program. */
+  allocator: AllocatorRef | undefined;
+  program?: true;
 }
 
 // The extensions loadScenario and loadAllocator import; a test or a declaration file is neither.
@@ -45,7 +47,8 @@ export function tokenPath(file: string, root = projectRoot): string {
 }
 
 /** Decides what a token's scenario and allocator will load, or throws a one-line UsageError. */
-export function resolveTokenFiles(scenario: string, allocator: string, places: TokenPlaces): TokenFiles {
+export function resolveTokenFiles(scenario: string, allocator: string, places: TokenPlaces, subject?: 'program'): TokenFiles {
+  if (subject === 'program') return { scenario: resolveFile('program', scenario, moduleFile, '.ts, .js, .mts or .mjs', places), allocator: undefined, program: true };
   const scenarioPath = resolveFile('scenario', scenario, scenarioFile, '.ts, .js or .mjs', places);
   if (allocators[allocator]) return { scenario: scenarioPath, allocator: { builtin: allocator } };
   if (!moduleFile.test(allocator)) {
@@ -86,7 +89,7 @@ function resolveFile(what: string, name: string, pattern: RegExp, extensions: st
   }
   const project = projectReal !== undefined && isInside(real, projectReal) ? path.relative(projectReal, real).split(path.sep) : [];
   if (real.split(path.sep).includes('node_modules') || runsWhenImported(project)) {
-    throw new UsageError(`${named}, which runs something when imported (a command, a worker, a test, an installed package): a token may load only scenarios and allocators`);
+    throw new UsageError(`${named}, which runs something when imported (a command, a worker, a test, an installed package): a token may load only scenarios, allocators and programs`);
   }
   if (!statSync(real).isFile()) throw new UsageError(`${named}, which is not a file`);
   return real;
@@ -116,6 +119,7 @@ export function describeTokenFiles(files: TokenFiles, places: TokenPlaces = defa
     const relative = path.relative(places.currentFolder, file);
     return isInside(file, path.resolve(places.currentFolder)) ? relative : file;
   };
+  if (!files.allocator) return `loads program ${shown(files.scenario)}`;
   const allocator = 'builtin' in files.allocator ? `built-in allocator ${files.allocator.builtin}` : `allocator module ${shown(files.allocator.module)}`;
   return `loads scenario ${shown(files.scenario)} and ${allocator}`;
 }

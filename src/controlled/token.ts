@@ -77,9 +77,17 @@ export interface ReplayToken {
   digest: string;
   /** The kind of the violation the recorded run ended with. */
   kind: ViolationKind;
-  /** Hash of the scenario's normalized settings when the token was made. */
+  /** Hash of the scenario's normalized settings when the token was made (a program's: its name, threads and bytes). */
   settings: string;
+  /**
+   * `program`: `scenario` is a program's module (src/subjects/program/), `allocator` is PROGRAM_ALLOCATOR,
+   * and ops, pages, maxHeldPages and seed carry nothing. Absent: a scenario and an allocator.
+   */
+  subject?: 'program';
 }
+
+/** What a program token has where an allocator token names its allocator. */
+export const PROGRAM_ALLOCATOR = '-';
 
 /** A token that passed every check, with the files a replay of it will load. */
 export interface CheckedToken extends ReplayToken {
@@ -143,6 +151,7 @@ const fields = {
   kind: v.picklist(violationKinds, got(`a violation kind (${violationKinds.join(', ')})`)),
   settings: hex(/^[0-9a-f]{12}$/, 'a settings hash (12 hex digits)'),
   points: v.optional(v.picklist(pointsModes, got(`${pointsModes.map((p) => `"${p}"`).join(' or ')}`))),
+  subject: v.optional(v.literal('program', got('"program"'))),
 };
 const knownKeys = Object.keys(fields).join(', ');
 
@@ -193,8 +202,10 @@ export function decodeToken(text: string, places: TokenPlaces = defaultPlaces())
     kind: raw.kind,
     settings: raw.settings,
     ...(raw.points !== undefined ? { points: raw.points } : {}),
+    ...(raw.subject !== undefined ? { subject: raw.subject } : {}),
   };
-  return { ...decoded, files: resolveTokenFiles(decoded.scenario, decoded.allocator, places) };
+  if (decoded.subject === 'program' && decoded.allocator !== PROGRAM_ALLOCATOR) throw invalid(`allocator: a program's token has ${quote(PROGRAM_ALLOCATOR)} there, got ${quote(decoded.allocator)}`);
+  return { ...decoded, files: resolveTokenFiles(decoded.scenario, decoded.allocator, places, decoded.subject) };
 }
 
 /** The body's JSON text: inflated at most to MAX_JSON_BYTES, and valid UTF-8. */

@@ -9,7 +9,6 @@ import type { AllocatorDefinition } from '../alloc/contract.ts';
 import { GlobalLock } from '../alloc/global-lock.ts';
 import { checkAttached, loadAllocator, refName } from '../alloc/load-allocator.ts';
 import { withGlobalLock } from '../alloc/locked.ts';
-import { MAX_PAGES_LISTED } from '../check/violation.ts';
 import { RunViews } from '../stress/layout.ts';
 import { StressThread } from '../stress/stress-thread.ts';
 import type { StressTask, WorkerReport } from '../stress/task.ts';
@@ -20,10 +19,13 @@ import { startPlainAccess, stopPlainAccess } from './plain-access.ts';
 import { markSubjectRoot } from './plain-access-loader.ts';
 import { patchTypedArrayMethods, unpatchTypedArrayMethods } from './plain-access-methods.ts';
 import type { PointsMode } from './plain-access-mode.ts';
-import { QUIT, REPORT_BYTES, Request, SLOT_BYTES, kDetailsField, kEpochField, kReportEpochField, kReportLengthField } from './protocol.ts';
+import { Request } from './protocol.ts';
+import { serveSchedules } from './schedule-loop.ts';
+import { type ProgramControlledTask, programWorker } from '../subjects/program/controlled-program.ts';
 import type { OpSpan } from './trace.ts';
 
 export interface ControlledTask extends StressTask {
+  kind?: 'allocator';
   allocatorBuffer: SharedArrayBuffer;
   /** The coordinator's handshake buffer (protocol.ts). */
   control: SharedArrayBuffer;
@@ -40,61 +42,29 @@ export interface ControlledTask extends StressTask {
   points?: PointsMode;
 }
 
-/** What a controlled worker sends back at the end of a schedule. */
-export interface ControlledReport extends WorkerReport {
-  /** When the coordinator asked for details (a schedule it reports): this thread's last operations. */
-  ops?: OpSpan[];
-  /** When asked: what the locations the coordinator listed are, by `locationKey`. */
-  locations?: Record<string, string>;
-}
+export type { ControlledReport } from './schedule-loop.ts';
+
+/** Every kind of task a controlled worker runs: an allocator's thread, or a program's. */
+export type AnyControlledTask = ControlledTask | ProgramControlledTask;
 
 /** Operations a report carries at most per thread: a trace shows the last few dozen steps. */
 const MAX_OPS_REPORTED = 256;
 
-export default async function controlledWorker(task: ControlledTask): Promise<void> {
+export default async function controlledWorker(task: AnyControlledTask): Promise<void> {
+  if (task.kind === 'program') return programWorker(task);
   if (task.points !== 'atomics' && 'module' in task.allocator) markSubjectRoot(task.allocator.module);
   const definition = await loadAllocator(task.allocator);
-  const slot = new Int32Array(task.control, task.thread * SLOT_BYTES, SLOT_BYTES >> 2);
-  const area = new Uint8Array(task.reports, task.thread * REPORT_BYTES, REPORT_BYTES);
-  const encoder = new TextEncoder();
   // Descriptions are pure functions of the location: asked once per location for the whole task.
   const described = new Map<string, string | undefined>();
-  let epoch = 0;
-  for (;;) {
-    while (Atomics.load(slot, kEpochField) === epoch) Atomics.wait(slot, kEpochField, epoch);
-    epoch = Atomics.load(slot, kEpochField);
-    if (epoch === QUIT) return;
-    const { report: summary, ops } = runSchedule(task, definition);
-    const report: ControlledReport = summary;
-    // Set before the coordinator ended the run (its abort is what this thread returned on).
-    const details = slot[kDetailsField]!;
-    if (details > 0) {
-      report.ops = ops;
-      report.locations = {};
-      const listed = new Int32Array(task.reports, task.thread * REPORT_BYTES, (details - 1) * 2);
-      for (let i = 0; i + 1 < listed.length; i += 2) {
-        const key = locationKey(listed[i]!, listed[i + 1]!);
-        if (!described.has(key)) described.set(key, describeLocation(definition, task.layout, listed[i]!, listed[i + 1]!));
-        const text = described.get(key);
-        if (text !== undefined) report.locations[key] = text;
-      }
-    }
-    // The report goes back through shared memory: a task's result would come only when it ends.
-    let bytes = encoder.encode(JSON.stringify(report));
-    while (bytes.length > REPORT_BYTES && (report.ops?.length ?? 0) > 16) {
-      report.ops = report.ops!.slice(report.ops!.length >> 1);
-      bytes = encoder.encode(JSON.stringify(report));
-    }
-    while (bytes.length > REPORT_BYTES && report.violations.length > 1) {
-      report.violations.length = Math.max(1, report.violations.length >> 1);
-      bytes = encoder.encode(JSON.stringify(report));
-    }
-    if (bytes.length > REPORT_BYTES) bytes = encoder.encode(JSON.stringify({ ...report, violations: report.violations.map((v) => ({ ...v, history: [], pages: v.pages.slice(0, MAX_PAGES_LISTED) })) }));
-    area.set(bytes.subarray(0, REPORT_BYTES));
-    slot[kReportLengthField] = Math.min(bytes.length, REPORT_BYTES);
-    Atomics.store(slot, kReportEpochField, epoch);
-    Atomics.notify(slot, kReportEpochField);
-  }
+  await serveSchedules(
+    task,
+    () => runSchedule(task, definition),
+    (array, index) => {
+      const key = locationKey(array, index);
+      if (!described.has(key)) described.set(key, describeLocation(definition, task.layout, array, index));
+      return { key, text: described.get(key) };
+    },
+  );
 }
 
 function runSchedule(task: ControlledTask, definition: AllocatorDefinition): { report: WorkerReport; ops: OpSpan[] } {

@@ -23,6 +23,10 @@ export const violationKinds = [
   'deadlock',
   /** Controlled mode: threads keep running past the step budget without completing operations. */
   'livelock',
+  /** A program's thread threw: a failed assertion (the run stops at the first one). */
+  'assertion',
+  /** A program's `check` found a problem in the memory its threads left. */
+  'check',
 ] as const;
 
 /** One of {@link violationKinds}. */

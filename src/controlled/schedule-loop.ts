@@ -1,0 +1,71 @@
+/**
+ * A controlled worker's life: one long task that runs schedule after schedule. The coordinator resets
+ * the buffers between them and bumps the epoch to start the next; after each, the worker writes its
+ * report into its area of the report buffer (a task's result would come only when it ends). Shared by
+ * every kind of subject a controlled worker runs (worker.ts: allocators; subjects/program: programs).
+ */
+import { MAX_PAGES_LISTED } from '../check/violation.ts';
+import type { WorkerReport } from '../stress/task.ts';
+import { QUIT, REPORT_BYTES, SLOT_BYTES, kDetailsField, kEpochField, kReportEpochField, kReportLengthField } from './protocol.ts';
+import type { OpSpan } from './trace.ts';
+
+/** What a controlled worker sends back at the end of a schedule. */
+export interface ControlledReport extends WorkerReport {
+  /** When the coordinator asked for details (a schedule it reports): this thread's last operations. */
+  ops?: OpSpan[];
+  /** When asked: what the locations the coordinator listed are, by `locationKey`. */
+  locations?: Record<string, string>;
+}
+
+export interface ScheduleLoopTask {
+  control: SharedArrayBuffer;
+  reports: SharedArrayBuffer;
+  thread: number;
+}
+
+/**
+ * Runs `runSchedule` once per epoch until the coordinator says QUIT. `describe(array, index)` says what
+ * a location the coordinator listed is, when it asks for details.
+ */
+export async function serveSchedules(
+  task: ScheduleLoopTask,
+  runSchedule: () => { report: WorkerReport; ops: OpSpan[] },
+  describe: (array: number, index: number) => { key: string; text: string | undefined },
+): Promise<void> {
+  const slot = new Int32Array(task.control, task.thread * SLOT_BYTES, SLOT_BYTES >> 2);
+  const area = new Uint8Array(task.reports, task.thread * REPORT_BYTES, REPORT_BYTES);
+  const encoder = new TextEncoder();
+  let epoch = 0;
+  for (;;) {
+    while (Atomics.load(slot, kEpochField) === epoch) Atomics.wait(slot, kEpochField, epoch);
+    epoch = Atomics.load(slot, kEpochField);
+    if (epoch === QUIT) return;
+    const { report: summary, ops } = runSchedule();
+    const report: ControlledReport = summary;
+    // Set before the coordinator ended the run (its abort is what this thread returned on).
+    const details = slot[kDetailsField]!;
+    if (details > 0) {
+      report.ops = ops;
+      report.locations = {};
+      const listed = new Int32Array(task.reports, task.thread * REPORT_BYTES, (details - 1) * 2);
+      for (let i = 0; i + 1 < listed.length; i += 2) {
+        const { key, text } = describe(listed[i]!, listed[i + 1]!);
+        if (text !== undefined) report.locations[key] = text;
+      }
+    }
+    let bytes = encoder.encode(JSON.stringify(report));
+    while (bytes.length > REPORT_BYTES && (report.ops?.length ?? 0) > 16) {
+      report.ops = report.ops!.slice(report.ops!.length >> 1);
+      bytes = encoder.encode(JSON.stringify(report));
+    }
+    while (bytes.length > REPORT_BYTES && report.violations.length > 1) {
+      report.violations.length = Math.max(1, report.violations.length >> 1);
+      bytes = encoder.encode(JSON.stringify(report));
+    }
+    if (bytes.length > REPORT_BYTES) bytes = encoder.encode(JSON.stringify({ ...report, violations: report.violations.map((v) => ({ ...v, history: [], pages: v.pages.slice(0, MAX_PAGES_LISTED) })) }));
+    area.set(bytes.subarray(0, REPORT_BYTES));
+    slot[kReportLengthField] = Math.min(bytes.length, REPORT_BYTES);
+    Atomics.store(slot, kReportEpochField, epoch);
+    Atomics.notify(slot, kReportEpochField);
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * What a module must default-export to be a program, checked where the module is imported (a worker,
+ * never the main thread). Only plain values are copied out; every problem is one line naming the field.
+ */
+import { MAX_EXPLORE_THREADS } from '../../controlled/limits.ts';
+import type { ProgramDefinition } from './contract.ts';
+
+/** The most shared memory a program may ask for: more than any test of a few threads needs. */
+export const MAX_PROGRAM_BYTES = 256 * 2 ** 20;
+
+/** What the main thread may know of a program: its plain fields. */
+export interface ProgramInfo {
+  name: string;
+  threads: number;
+  sharedBytes: number;
+  description?: string;
+  hasCheck: boolean;
+}
+
+/** Whether a default export looks like a program at all (it has a `thread` function). */
+export function looksLikeProgram(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { thread?: unknown }).thread === 'function';
+}
+
+/** The program, or an Error whose message says in one line what is wrong with it. */
+export function checkProgram(value: unknown, where: string): ProgramDefinition {
+  const fail = (problem: string): never => {
+    throw new Error(`${where}: ${problem}`);
+  };
+  if (typeof value !== 'object' || value === null) fail(`the module must default-export a program (defineProgram({...})), got ${value === null ? 'null' : typeof value}`);
+  const p = value as Record<string, unknown>;
+  if (typeof p['name'] !== 'string' || p['name'].length === 0 || p['name'].length > 200) fail('name: expected a non-empty string of at most 200 characters');
+  const threads = p['threads'];
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_EXPLORE_THREADS) fail(`threads: expected an integer from 1 to ${MAX_EXPLORE_THREADS}, got ${String(threads)}`);
+  const bytes = p['sharedBytes'];
+  if (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes < 1 || bytes > MAX_PROGRAM_BYTES) fail(`sharedBytes: expected an integer from 1 to ${MAX_PROGRAM_BYTES}, got ${String(bytes)}`);
+  if (typeof p['thread'] !== 'function') fail('thread: expected a function thread(memory, thread)');
+  for (const optional of ['init', 'check', 'describe'] as const) {
+    if (p[optional] !== undefined && typeof p[optional] !== 'function') fail(`${optional}: expected a function or nothing`);
+  }
+  if (p['description'] !== undefined && typeof p['description'] !== 'string') fail('description: expected a string or nothing');
+  return value as ProgramDefinition;
+}
+
+export function programInfo(program: ProgramDefinition): ProgramInfo {
+  return {
+    name: program.name,
+    threads: program.threads,
+    sharedBytes: program.sharedBytes,
+    ...(typeof program.description === 'string' ? { description: program.description.slice(0, 500) } : {}),
+    hasCheck: typeof program.check === 'function',
+  };
+}
+
+/** The first line of what a throw threw, cut to a line's length. */
+export function thrownText(error: unknown): string {
+  let text: string;
+  try {
+    text = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+  } catch {
+    text = 'a value that cannot be shown';
+  }
+  const line = text.split('\n')[0]!;
+  return line.length > 300 ? `${line.slice(0, 300)}...` : line;
+}

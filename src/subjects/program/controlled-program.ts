@@ -1,0 +1,113 @@
+/**
+ * A program's thread under controlled scheduling (the controlled worker's side; the coordinator's is
+ * src/controlled/coordinator.ts with a ProgramRunConfig). Thread 0 runs `init` before its first step,
+ * unscheduled, while every other thread waits at its start; each thread then runs `thread` with every
+ * Atomics call (and with `--points all` every plain typed-array access) on the program's buffer a
+ * scheduling point. A throw is a failed assertion: the thread parks with it and the run stops there.
+ * When the coordinator says every thread ended, thread 0 runs `check` over the quiescent memory.
+ */
+import type { Violation } from '../../check/violation.ts';
+import { ControlledAbort, Interceptor } from '../../controlled/intercept.ts';
+import { startPlainAccess, stopPlainAccess } from '../../controlled/plain-access.ts';
+import { markSubjectRoot } from '../../controlled/plain-access-loader.ts';
+import { patchTypedArrayMethods, unpatchTypedArrayMethods } from '../../controlled/plain-access-methods.ts';
+import type { PointsMode } from '../../controlled/plain-access-mode.ts';
+import { Request, SLOT_BYTES, arrayTypes, elementBytes, kCheckField } from '../../controlled/protocol.ts';
+import { serveSchedules } from '../../controlled/schedule-loop.ts';
+import { locationKey } from '../../controlled/describe-location.ts';
+import type { WorkerReport } from '../../stress/task.ts';
+import { checkProgram, thrownText } from './check-program.ts';
+import type { ProgramDefinition } from './contract.ts';
+import { importProgram } from './import-program.ts';
+
+export interface ProgramControlledTask {
+  kind: 'program';
+  /** Absolute path of the program's module. */
+  program: string;
+  sharedBytes: number;
+  threads: number;
+  thread: number;
+  /** The program's own buffer: every access to it is a scheduling point. */
+  subjectBuffer: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  batch: SharedArrayBuffer;
+  spin: number;
+  reports: SharedArrayBuffer;
+  points?: PointsMode;
+}
+
+export async function programWorker(task: ProgramControlledTask): Promise<void> {
+  if (task.points !== 'atomics') markSubjectRoot(task.program);
+  const program = checkProgram(await importProgram(task.program), task.program);
+  await serveSchedules(
+    task,
+    () => ({ report: runSchedule(task, program), ops: [] }),
+    (array, index) => ({ key: locationKey(array, index), text: describe(program, array, index) }),
+  );
+}
+
+function describe(program: ProgramDefinition, array: number, index: number): string | undefined {
+  if (!program.describe) return undefined;
+  try {
+    const text = program.describe(index * (elementBytes[array] ?? 1));
+    return typeof text === 'string' ? text.slice(0, 80) : undefined;
+  } catch {
+    return `${arrayTypes[array]}[${index}]`;
+  }
+}
+
+function runSchedule(task: ProgramControlledTask, program: ProgramDefinition): WorkerReport {
+  const { thread } = task;
+  const memory = { buffer: task.subjectBuffer, byteOffset: 0, byteLength: task.sharedBytes };
+  const slot = new Int32Array(task.control, thread * SLOT_BYTES, SLOT_BYTES >> 2);
+  const violations: Violation[] = [];
+  const failed = (kind: Violation['kind'], message: string) => violations.push({ kind, message, pages: [], threads: [thread], history: [] });
+  const interceptor = new Interceptor(task.control, task.batch, task.threads, thread, task.subjectBuffer, task.spin);
+  // Unscheduled, before any thread's first step: the coordinator waits for every thread to park.
+  let ready = true;
+  if (thread === 0 && program.init) {
+    try {
+      program.init(memory);
+    } catch (error) {
+      failed('crash', `init() threw: ${thrownText(error)}`);
+      ready = false;
+    }
+  }
+  const plain = task.points !== 'atomics';
+  interceptor.install();
+  if (plain) {
+    startPlainAccess(interceptor, task.subjectBuffer);
+    patchTypedArrayMethods(interceptor, task.subjectBuffer);
+  }
+  try {
+    if (!ready) interceptor.park(Request.violation);
+    interceptor.park(Request.start);
+    try {
+      program.thread(memory, thread);
+    } catch (error) {
+      if (error instanceof ControlledAbort) throw error;
+      failed('assertion', `thread ${thread} failed: ${thrownText(error)}`);
+      interceptor.park(Request.violation);
+    }
+    interceptor.park(Request.done);
+  } catch (error) {
+    if (!(error instanceof ControlledAbort)) throw error;
+  } finally {
+    if (plain) {
+      unpatchTypedArrayMethods();
+      stopPlainAccess();
+    }
+    interceptor.uninstall();
+  }
+  // Every thread has returned (the coordinator said so before it ended the run): memory is quiescent.
+  if (thread === 0 && slot[kCheckField] === 1 && program.check) {
+    try {
+      const problems = program.check(memory) as unknown;
+      if (!Array.isArray(problems)) failed('crash', `check() returned ${typeof problems}, not an array of strings`);
+      else if (problems.length > 0) violations.push({ kind: 'check', message: `${problems.slice(0, 8).map((p) => String(p).slice(0, 200)).join('; ')}`, pages: [], threads: [], history: [] });
+    } catch (error) {
+      failed('crash', `check() threw: ${thrownText(error)}`);
+    }
+  }
+  return { thread, violations, measuredOps: 0 };
+}
