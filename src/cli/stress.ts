@@ -13,6 +13,8 @@ import { loadScenario } from '../scenario/load.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { RunVerdict, SweepRun } from '../stress/result.ts';
 import { type SweepResult, runSweep } from '../stress/sweep.ts';
+import { DEFAULT_ROUNDS, stressProgramCommand } from './stress-program-command.ts';
+import { programNamed } from './program-file.ts';
 import { parseDurationFlag, parseFlags, parseIntList, parsePathFlag, parsePositiveInt } from './args.ts';
 import { Progress } from './progress.ts';
 import { onStopSignals } from './stop-signals.ts';
@@ -40,6 +42,7 @@ const flags = {
   seed: { type: 'string' },
   ops: { type: 'string' },
   duration: { type: 'string' },
+  rounds: { type: 'string' },
   'no-lock': { type: 'boolean', default: false },
   checks: { type: 'string', default: 'all' },
   out: { type: 'string' },
@@ -68,6 +71,20 @@ export async function stressCommand(argv: string[], defaultScenario?: string, us
   if (values.seed !== undefined && values.seed === '') throw new UsageError(`--seed '': expected a non-empty seed`);
   const outDir = values.out !== undefined ? userPath(parsePathFlag('out', values.out)) : undefined;
 
+  const program = await programNamed(named);
+  if (program) {
+    const scenarioOnly = ['allocator', 'threads', 'seed', 'ops', 'no-lock', 'out'] as const;
+    return {
+      code: await stressProgramCommand({
+        program,
+        rounds: values.rounds !== undefined ? parsePositiveInt('rounds', values.rounds, 10_000_000) : DEFAULT_ROUNDS,
+        timeBudgetMs: values.duration !== undefined ? parseDurationFlag('duration', values.duration) : Infinity,
+        json: values.json,
+        refused: [...scenarioOnly.filter((f) => values[f] !== undefined && values[f] !== false), ...(values.checks !== 'all' ? ['checks'] : [])],
+      }),
+    };
+  }
+  if (values.rounds !== undefined) throw new UsageError('--rounds: a program takes rounds; a scenario takes --ops or --duration');
   const loaded = await loadScenario(named, { cwd: userCwd() });
   const extraFlags: string[] = [];
   let scenario: Scenario = loaded.scenario;
