@@ -11,8 +11,24 @@ import type { LoadedAllocator } from '../alloc/load-allocator.ts';
 import { type RunSize, explore } from '../controlled/explore.ts';
 import type { StrategyName } from '../controlled/strategies/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import type { ProgramInfo } from '../subjects/program/check-program.ts';
+import { exploreProgram } from '../subjects/program/explore-program.ts';
+
+/** A subject of the benchmark: a scenario with an allocator, or a program (whose failures are all bugs). */
+export type BenchSubject = BugSubject | ProgramBugSubject;
+
+export interface ProgramBugSubject {
+  kind: 'program';
+  /** As commands name it (`examples/sctbench/aget-bug2.ts`). */
+  scenarioName: string;
+  file: string;
+  info: ProgramInfo;
+  /** For the table's "on" column. */
+  allocator: { name: string };
+}
 
 export interface BugSubject {
+  kind?: 'allocator';
   /** The scenario as commands name it (`known-bugs/racy-rmw`). */
   scenarioName: string;
   scenarioFile: string;
@@ -22,7 +38,7 @@ export interface BugSubject {
 }
 
 export interface BugFindingOptions {
-  subjects: readonly BugSubject[];
+  subjects: readonly BenchSubject[];
   strategies: readonly StrategyName[];
   /** Each one seeds one exploration per subject and strategy. */
   seeds: readonly string[];
@@ -33,7 +49,7 @@ export interface BugFindingOptions {
   depth: number;
   stepBudget: number;
   /** Called after each exploration, for a progress line. */
-  onRun?: (run: SeedRun, subject: BugSubject, strategy: StrategyName) => void;
+  onRun?: (run: SeedRun, subject: BenchSubject, strategy: StrategyName) => void;
 }
 
 /** One exploration: one subject, one strategy, one seed. */
@@ -76,7 +92,7 @@ export async function benchBugFinding(options: BugFindingOptions): Promise<BugFi
     for (const strategy of options.strategies) {
       const runs: SeedRun[] = [];
       for (const seed of options.seeds) {
-        const run = await exploreOnce(subject, strategy, seed, options);
+        const run = subject.kind === 'program' ? await exploreProgramOnce(subject, strategy, seed, options) : await exploreOnce(subject, strategy, seed, options);
         runs.push(run);
         options.onRun?.(run, subject, strategy);
       }
@@ -124,6 +140,38 @@ async function exploreOnce(subject: BugSubject, strategy: StrategyName, seed: st
   };
 }
 
+async function exploreProgramOnce(subject: ProgramBugSubject, strategy: StrategyName, seed: string, options: BugFindingOptions): Promise<SeedRun> {
+  let first = { steps: 0, elapsedMs: 0 };
+  let last = { schedules: 0, steps: 0, elapsedMs: 0 };
+  const result = await exploreProgram({
+    file: subject.file,
+    info: subject.info,
+    strategy,
+    depth: options.depth,
+    runs: options.budget,
+    timeBudgetMs: options.timeBudgetMs,
+    seed,
+    stepBudget: options.stepBudget,
+    shrink: false,
+    onProgress: (p) => {
+      if (p.schedules === 1) first = { steps: p.steps, elapsedMs: p.elapsedMs };
+      last = p;
+    },
+  });
+  const steady = last.schedules > 1 ? { steps: last.steps - first.steps, seconds: (last.elapsedMs - first.elapsedMs) / 1000 } : { steps: 0, seconds: 0 };
+  const finding = result.finding;
+  return {
+    seed,
+    // Every failure of a program is its bug: a program declares no expected kinds.
+    ...(finding ? { schedulesToBug: finding.schedule + 1, kind: finding.violation.kind, expectedKind: true } : {}),
+    schedules: result.schedules,
+    steps: result.steps,
+    seconds: result.seconds,
+    steadySteps: steady.steps,
+    steadySeconds: steady.seconds,
+  };
+}
+
 /** The median of schedules to the first bug, a run without one counting as Infinity (more than any). */
 export function medianSchedules(runs: readonly SeedRun[]): number {
   const counts = runs.map((r) => r.schedulesToBug ?? Infinity).sort((a, b) => a - b);
@@ -133,7 +181,7 @@ export function medianSchedules(runs: readonly SeedRun[]): number {
 }
 
 /** The median and the worst over the seeds, a seed without a bug counting as more than any number. */
-export function summarize(subject: Pick<BugSubject, 'scenarioName' | 'allocator'>, strategy: StrategyName, budget: number, runs: SeedRun[]): BugFindingCell {
+export function summarize(subject: Pick<BenchSubject, 'scenarioName' | 'allocator'>, strategy: StrategyName, budget: number, runs: SeedRun[]): BugFindingCell {
   const median = medianSchedules(runs);
   const worst = runs.length === 0 ? Infinity : Math.max(...runs.map((r) => r.schedulesToBug ?? Infinity));
   const steadySteps = runs.reduce((sum, r) => sum + r.steadySteps, 0);

@@ -8,7 +8,9 @@
  */
 import path from 'node:path';
 import { loadAllocators } from '../alloc/load-allocator.ts';
-import { type BugSubject, benchBugFinding } from '../bench/bug-finding.ts';
+import { type BenchSubject, benchBugFinding } from '../bench/bug-finding.ts';
+import { programNamed } from './program-file.ts';
+import { programFiles } from './program-folder.ts';
 import { formatBugFindingTable } from '../bench/bug-finding-table.ts';
 import { type StrategyName, isStrategyName, strategyNames } from '../controlled/strategies/index.ts';
 import { listScenarios, loadScenario } from '../scenario/load.ts';
@@ -17,7 +19,7 @@ import { parseFlags, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from './usage-error.ts';
 
-const usage = `usage: npm run bench:explore -- [--scenario NAME[,NAME]] [--allocator NAME[,NAME]] [--strategy ${strategyNames.join(',')}] [--seeds N | --seeds S1,S2] [--budget N] [--time-budget 60s] [--depth d] [--steps N] [--json]`;
+const usage = `usage: npm run bench:explore -- [--scenario NAME[,NAME]] [--allocator NAME[,NAME]] [--programs FILE|FOLDER[,...]] [--no-scenarios] [--strategy ${strategyNames.join(',')}] [--seeds N | --seeds S1,S2] [--budget N] [--time-budget 60s] [--depth d] [--steps N] [--json]`;
 
 /** Known-bug scenarios, the benchmark's default subjects. */
 const KNOWN_BUGS = 'known-bugs/';
@@ -28,6 +30,8 @@ await runCommand('bench:explore', async () => {
     {
       scenario: { type: 'string' },
       allocator: { type: 'string' },
+      programs: { type: 'string' },
+      'no-scenarios': { type: 'boolean', default: false },
       strategy: { type: 'string', default: strategyNames.join(',') },
       seeds: { type: 'string', default: '5' },
       budget: { type: 'string', default: '100' },
@@ -56,10 +60,16 @@ await runCommand('bench:explore', async () => {
   const depth = parsePositiveInt('depth', values.depth, 10);
   const stepBudget = parsePositiveInt('steps', values.steps);
 
-  const names = values.scenario !== undefined ? list(values.scenario) : (await listScenarios()).filter((name) => name.startsWith(KNOWN_BUGS));
-  if (names.length === 0) throw new UsageError('no scenarios to run: name some with --scenario');
+  const names = values['no-scenarios'] ? [] : values.scenario !== undefined ? list(values.scenario) : (await listScenarios()).filter((name) => name.startsWith(KNOWN_BUGS));
   const allocatorSpecs = values.allocator !== undefined ? list(values.allocator) : undefined;
-  const subjects: BugSubject[] = [];
+  const subjects: BenchSubject[] = [];
+  // Programs: each file named, or every program in each folder named (examples/sctbench).
+  for (const file of values.programs !== undefined ? programFiles(list(values.programs)) : []) {
+    const program = await programNamed(file);
+    if (!program) throw new UsageError(`--programs: ${file} is not a program (its default export has no thread function)`);
+    subjects.push({ kind: 'program', scenarioName: program.shown, file: program.file, info: program.info, allocator: { name: `${program.info.threads} threads` } });
+  }
+  if (names.length === 0 && subjects.length === 0) throw new UsageError('nothing to run: name scenarios with --scenario or programs with --programs');
   for (const name of names) {
     const loaded = await loadScenario(name);
     const scenario = loaded.scenario;
