@@ -8,8 +8,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from '../cli/usage-error.ts';
-import { shownPath, userCwd } from '../cli/user-cwd.ts';
+import { UsageError } from '../io/usage-error.ts';
+import { shownPath, userCwd } from '../io/user-cwd.ts';
 import { UserHost } from '../harness/user-host.ts';
 import type { AllocatorDefinition, PageAllocator } from './contract.ts';
 import { allocators } from './registry.ts';

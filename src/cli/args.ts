@@ -4,7 +4,7 @@
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { parseDuration } from '../scenario/units.ts';
-import { UsageError } from './usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 
 export function parseFlags<const T extends NonNullable<ParseArgsConfig['options']>>(
   args: string[],

@@ -17,7 +17,7 @@ import { listScenarios, loadScenario } from '../scenario/load.ts';
 import { parseDuration } from '../scenario/units.ts';
 import { parseFlags, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
-import { ExitCode, UsageError } from './usage-error.ts';
+import { ExitCode, UsageError } from '../io/usage-error.ts';
 
 const usage = `usage: npm run bench:explore -- [--scenario NAME[,NAME]] [--allocator NAME[,NAME]] [--programs FILE|FOLDER[,...]] [--no-scenarios] [--strategy ${strategyNames.join(',')}] [--seeds N | --seeds S1,S2] [--budget N] [--time-budget 60s] [--depth d] [--steps N] [--json]`;
 

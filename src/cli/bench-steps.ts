@@ -10,7 +10,7 @@ import { sizedScenario } from '../controlled/explore.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { parseFlags, parseIntList, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
-import { ExitCode, UsageError } from './usage-error.ts';
+import { ExitCode, UsageError } from '../io/usage-error.ts';
 
 const usage = 'usage: npx tsx src/cli/bench-steps.ts [--scenario churn] [--allocator byte-cas] [--threads 2,4,8] [--points atomics,all] [--ops 200] [--seconds 3] [--slices 3] [--json]';
 

@@ -10,7 +10,7 @@ import { allocators, builtins } from '../alloc/registry.ts';
 import type { PairResult, PairSpec } from '../bench/pair.ts';
 import { parseFlags } from './args.ts';
 import { runCommand } from './main.ts';
-import { UsageError } from './usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 import { plural } from '../report/format.ts';
 import { MAX_PAGES } from '../scenario/schema.ts';
 import { PAGE_SIZE, parseMemory } from '../scenario/units.ts';

@@ -11,9 +11,9 @@ import { compareTable, textTable } from '../report/compare-table.ts';
 import { checkOutDir, resultsDir } from '../report/result-file.ts';
 import { parseFlags, parsePathFlag, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
-import { escapeControl, terminalSafe } from './terminal-text.ts';
-import { ExitCode, UsageError } from './usage-error.ts';
-import { userPath } from './user-cwd.ts';
+import { escapeControl, terminalSafe } from '../io/terminal-text.ts';
+import { ExitCode, UsageError } from '../io/usage-error.ts';
+import { userPath } from '../io/user-cwd.ts';
 
 export const compareUsage = `usage: npm run compare -- <run A> <run B> [flags]
        npm run compare -- <run> --allocators X,Y

@@ -10,7 +10,7 @@ import type { Scenario } from '../scenario/schema.ts';
 import { violationKinds } from '../scenario/violation-kind.ts';
 import { type ExploreConfig, exploreConfigOf } from '../stress/explore-config.ts';
 import type { RunResult } from '../stress/result.ts';
-import { UsageError } from './usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 
 export interface RunFromFile {
   /** The result file as messages name it. */

@@ -8,7 +8,7 @@ import { type StrategyName, strategyInfo } from '../controlled/strategies/index.
 import type { ProgramInfo } from '../subjects/program/check-program.ts';
 import { exploreProgram, type ProgramExploreResult } from '../subjects/program/explore-program.ts';
 import { formatProgramViolation } from './program-text.ts';
-import { ExitCode, UsageError } from './usage-error.ts';
+import { ExitCode, UsageError } from '../io/usage-error.ts';
 
 export interface ProgramExploreCommand {
   file: string;

@@ -24,8 +24,8 @@ import { type RunFromFile, runFromFile } from './explore-from.ts';
 import { runCommand } from './main.ts';
 import { exploreProgramCommand } from './explore-program-command.ts';
 import { programNamed } from './program-file.ts';
-import { ExitCode, UsageError } from './usage-error.ts';
-import { shownPath, userCwd, userPath } from './user-cwd.ts';
+import { ExitCode, UsageError } from '../io/usage-error.ts';
+import { shownPath, userCwd, userPath } from '../io/user-cwd.ts';
 
 /** PCT's bug depth when --depth is not given: bugs that need two ordering constraints (one well-placed preemption), the common kind. */
 const DEFAULT_DEPTH = 2;

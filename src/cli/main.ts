@@ -2,8 +2,8 @@
  * How every command ends: bad input is one line and exit 2, a failure of pagerace itself is a stack
  * trace and exit 3, anything else is the command's own exit code.
  */
-import { escapeControl } from './terminal-text.ts';
-import { ExitCode, UsageError } from './usage-error.ts';
+import { escapeControl } from '../io/terminal-text.ts';
+import { ExitCode, UsageError } from '../io/usage-error.ts';
 
 export async function runCommand(command: string, body: () => Promise<number>): Promise<never> {
   // A reader that stops early (`npm start -- --json | head`) closes the pipe: that ends the command

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { ProgramInfo } from '../subjects/program/check-program.ts';
 import { loadProgramInfo, mayBeProgram } from '../subjects/program/load-program.ts';
-import { userCwd } from './user-cwd.ts';
+import { userCwd } from '../io/user-cwd.ts';
 
 export interface NamedProgram {
   /** Absolute path. */

@@ -1,8 +1,8 @@
 /** The program files a list names: files as they are, folders as the .ts/.js/.mjs files directly in them, sorted. */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from './usage-error.ts';
-import { userCwd } from './user-cwd.ts';
+import { UsageError } from '../io/usage-error.ts';
+import { userCwd } from '../io/user-cwd.ts';
 
 export function programFiles(named: readonly string[]): string[] {
   const files: string[] = [];

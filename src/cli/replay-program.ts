@@ -3,7 +3,7 @@ import type { PointsMode } from '../controlled/plain-access-mode.ts';
 import type { CheckedToken } from '../controlled/token.ts';
 import { replayProgram } from '../subjects/program/replay-program.ts';
 import { formatProgramViolation } from './program-text.ts';
-import { ExitCode, UsageError } from './usage-error.ts';
+import { ExitCode, UsageError } from '../io/usage-error.ts';
 
 export async function replayProgramCommand(token: CheckedToken, points: PointsMode | undefined, command: string, json: boolean): Promise<number> {
   const result = await replayProgram(token, points);

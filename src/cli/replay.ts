@@ -24,8 +24,8 @@ import { quote } from '../controlled/untrusted-text.ts';
 import { formatViolation } from '../report/format-violation.ts';
 import { parseFlags } from './args.ts';
 import { runCommand } from './main.ts';
-import { shellQuote } from './shell-quote.ts';
-import { ExitCode, UsageError } from './usage-error.ts';
+import { shellQuote } from '../io/shell-quote.ts';
+import { ExitCode, UsageError } from '../io/usage-error.ts';
 
 const usage = 'usage: npm run replay -- <token | FILE | -> [--points atomics|all] [--json]   (or --file FILE; - reads the token from stdin; --points: default, those the token was made with)';
 

@@ -10,9 +10,9 @@ import { latestResultFile } from '../report/load-results.ts';
 import { checkOutDir, resultsDir } from '../report/result-file.ts';
 import { parseFlags, parsePathFlag, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
-import { escapeControl } from './terminal-text.ts';
-import { ExitCode } from './usage-error.ts';
-import { userPath } from './user-cwd.ts';
+import { escapeControl } from '../io/terminal-text.ts';
+import { ExitCode } from '../io/usage-error.ts';
+import { userPath } from '../io/user-cwd.ts';
 
 export const reportUsage = `usage: npm run report -- [result files...] [flags]
   (no file)            the latest results/stress-*.json

@@ -4,9 +4,9 @@
  */
 import { plural } from '../report/format.ts';
 import type { NamedProgram } from './program-file.ts';
-import { shellQuote } from './shell-quote.ts';
-import { escapeControl } from './terminal-text.ts';
-import { ExitCode, UsageError } from './usage-error.ts';
+import { shellQuote } from '../io/shell-quote.ts';
+import { escapeControl } from '../io/terminal-text.ts';
+import { ExitCode, UsageError } from '../io/usage-error.ts';
 import { stressProgram } from '../subjects/program/stress-program.ts';
 
 export interface ProgramStressCommand {

@@ -18,8 +18,8 @@ import { programNamed } from './program-file.ts';
 import { parseDurationFlag, parseFlags, parseIntList, parsePathFlag, parsePositiveInt } from './args.ts';
 import { Progress } from './progress.ts';
 import { onStopSignals } from './stop-signals.ts';
-import { ExitCode, UsageError } from './usage-error.ts';
-import { shownPath, userCwd, userPath } from './user-cwd.ts';
+import { ExitCode, UsageError } from '../io/usage-error.ts';
+import { shownPath, userCwd, userPath } from '../io/user-cwd.ts';
 
 export const stressUsage = `usage: npm run stress -- <scenario name or path> [flags]
   --allocator NAME[,NAME]  built-in names, known-bug variants, or paths to your own modules

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { LoadedAllocator } from '../alloc/load-allocator.ts';
 import type { Violation } from '../check/violation.ts';
-import { shellQuote } from '../cli/shell-quote.ts';
+import { shellQuote } from '../io/shell-quote.ts';
 import { resultsDir, writeTextAtomic } from '../report/result-file.ts';
 import type { Expectation, Scenario } from '../scenario/schema.ts';
 import { ControlledWorkers } from './controlled-workers.ts';

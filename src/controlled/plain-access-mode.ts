@@ -3,7 +3,7 @@
  * Atomics call on the subject's buffer. `all` (the default): those, and every plain typed-array read and
  * write of the code under test, rewritten by the source transform in the controlled workers' loader.
  */
-import { UsageError } from '../cli/usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 
 export const pointsModes = ['atomics', 'all'] as const;
 export type PointsMode = (typeof pointsModes)[number];

@@ -4,7 +4,7 @@
  * end must give the same violation and the same trace digest.
  */
 import { loadAllocatorInfo } from '../alloc/load-allocator.ts';
-import { UsageError } from '../cli/usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { coordinatorFor, pickViolation, type RunSize } from './explore.ts';
 import { Replay } from './strategies/replay.ts';

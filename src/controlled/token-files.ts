@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AllocatorRef } from '../alloc/load-allocator.ts';
 import { allocators } from '../alloc/registry.ts';
-import { UsageError } from '../cli/usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 import { quote } from './untrusted-text.ts';
 
 /** The checkout pagerace runs from: relative paths in a token are relative to it. */

@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import * as v from 'valibot';
-import { UsageError } from '../cli/usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { MIN_PAGES } from '../scenario/schema.ts';
 import { violationKinds, type ViolationKind } from '../scenario/violation-kind.ts';

@@ -12,7 +12,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { AllocatorDefinition, PageAllocator } from '../alloc/contract.ts';
 import { type AllocatorInfo, checkAttached, loadAllocator } from '../alloc/load-allocator.ts';
 import { auditAtQuiescence } from '../check/audit.ts';
-import { UsageError } from '../cli/usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 import { RunViews } from '../stress/layout.ts';
 import { type HostData, type HostError, type HostHello, type HostReply, type HostRequest, HostCall, kCallArgField, kCallField } from './user-host-protocol.ts';
 import { checkSharedBytes } from './shared-bytes.ts';

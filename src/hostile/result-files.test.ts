@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../cli/usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 import { MAX_RESULT_BYTES, MAX_RUNS, loadResultFile } from '../report/load-results.ts';
 import { smallSweep } from '../testing/small-sweep.ts';
 import { HEAP_LIMIT_MB, TIME_LIMIT_MS, runBounded, usageFailure } from './bounded-cli.ts';

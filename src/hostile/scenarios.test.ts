@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../cli/usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 import { validateScenario } from '../scenario/load.ts';
 import { HEAP_LIMIT_MB, TIME_LIMIT_MS, runBounded, usageFailure } from './bounded-cli.ts';
 

@@ -3,7 +3,7 @@
  * alloc latency, the latency distribution at one thread count, CAS failures, lock waits and bitmap
  * scanned per operation, all against threads) into `report.html` and one SVG per chart.
  */
-import { UsageError } from '../cli/usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 import type { SweepRun } from '../stress/result.ts';
 import { type Chart, type ChartContext, type Curve, casChart, distributionChart, latencyChart, latencyDomain, lockChart, scannedChart, throughputChart, timerFloor } from './chart-specs.ts';
 import { plural } from './format.ts';

@@ -6,7 +6,7 @@
  * allocator and they differ (a sweep of byte-cas against a sweep of byte-cas/precedence), the runs are
  * paired by thread count; `--allocators X,Y` takes X's runs from A and Y's from B.
  */
-import { UsageError } from '../cli/usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 import type { SweepRun } from '../stress/result.ts';
 import type { LoadedResult } from './load-results.ts';
 import { orderAllocators } from './palette.ts';

@@ -7,9 +7,9 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
-import { UsageError } from '../cli/usage-error.ts';
-import { escapeControl, hasControl } from '../cli/terminal-text.ts';
-import { shownPath, userCwd } from '../cli/user-cwd.ts';
+import { UsageError } from '../io/usage-error.ts';
+import { escapeControl, hasControl } from '../io/terminal-text.ts';
+import { shownPath, userCwd } from '../io/user-cwd.ts';
 import { BUCKETS } from '../metrics/histogram.ts';
 import { MAX_THREADS } from '../scenario/schema.ts';
 import { RESULT_VERSION, type SweepRun, runVerdict } from '../stress/result.ts';

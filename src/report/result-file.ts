@@ -6,8 +6,8 @@
 import { closeSync, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../cli/usage-error.ts';
-import { shownPath } from '../cli/user-cwd.ts';
+import { UsageError } from '../io/usage-error.ts';
+import { shownPath } from '../io/user-cwd.ts';
 
 export const resultsDir = fileURLToPath(new URL('../../results/', import.meta.url));
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { UsageError } from '../cli/usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 import { listScenarios, loadScenario, validateScenario } from './load.ts';
 
 const valid = `{ description: 'from a temp dir', memory: '1MiB', threads: [2, 1, 2], seed: 3, expect: 'pass' }`;

@@ -11,8 +11,8 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as v from 'valibot';
-import { UsageError } from '../cli/usage-error.ts';
-import { shownPath, userCwd } from '../cli/user-cwd.ts';
+import { UsageError } from '../io/usage-error.ts';
+import { shownPath, userCwd } from '../io/user-cwd.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 
 // Resolved from this module rather than the working directory, so `pagerace run smoke` works from any

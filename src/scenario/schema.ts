@@ -7,7 +7,7 @@
  * `<file>: <dotted path>: ` and say what was expected and what was found.
  */
 import * as v from 'valibot';
-import { UsageError } from '../cli/usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 import { exploreSizeAt } from './explore-size.ts';
 import { parseDuration, parseMemory } from './units.ts';
 import { violationKinds, type ViolationKind } from './violation-kind.ts';

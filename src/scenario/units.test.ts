@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { UsageError } from '../cli/usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 import { PAGE_SIZE, parseDuration, parseMemory } from './units.ts';
 
 function usageErrorOf(run: () => unknown): UsageError {

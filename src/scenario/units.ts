@@ -4,7 +4,7 @@
  * Both parsers are exact: a decimal such as `1.5GiB` is scaled with integers, never with floating point,
  * so a size either names a whole number of pages or is rejected; nothing is rounded behind the user's back.
  */
-import { UsageError } from '../cli/usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 
 /** Bytes in one page. Every allocator in pagerace manages 4 KiB pages, as the seeds' figures assume. */
 export const PAGE_SIZE = 4096;

@@ -11,7 +11,7 @@
  * would make every schedule take minutes: its exploration keeps the allocator, seed and lock, and
  * grows the size as an exploration of the scenario does.
  */
-import { commandLine } from '../cli/shell-quote.ts';
+import { commandLine } from '../io/shell-quote.ts';
 import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES } from '../controlled/limits.ts';
 import type { Violation } from '../check/violation.ts';
 import type { Scenario } from '../scenario/schema.ts';

@@ -10,7 +10,7 @@
 import { GlobalLock } from '../alloc/global-lock.ts';
 import { type AllocatorInfo, type AllocatorRef, refName } from '../alloc/load-allocator.ts';
 import type { ThreadHistory, Violation } from '../check/violation.ts';
-import { UsageError } from '../cli/usage-error.ts';
+import { UsageError } from '../io/usage-error.ts';
 import { START_GRACE_TEXT, startGraceMs } from '../harness/start-grace.ts';
 import { UserCodeFailure, UserHost } from '../harness/user-host.ts';
 import { outOfMemoryText } from '../harness/worker-limits.ts';

@@ -7,9 +7,9 @@
  */
 import { availableParallelism, cpus } from 'node:os';
 import type { LoadedAllocator } from '../alloc/load-allocator.ts';
-import { UsageError } from '../cli/usage-error.ts';
-import { commandLine } from '../cli/shell-quote.ts';
-import { shownPath } from '../cli/user-cwd.ts';
+import { UsageError } from '../io/usage-error.ts';
+import { commandLine } from '../io/shell-quote.ts';
+import { shownPath } from '../io/user-cwd.ts';
 import { createExclusive, resultFileBase, resultsDir, writeJsonAtomic } from '../report/result-file.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { exploreCommand, exploreConfigOf } from './explore-config.ts';

@@ -6,7 +6,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { UsageError } from '../../cli/usage-error.ts';
+import { UsageError } from '../../io/usage-error.ts';
 import { workerLimits } from '../../harness/worker-limits.ts';
 import type { ProgramInfo } from './check-program.ts';
 

@@ -3,7 +3,7 @@
  * worker to read its fields, which must still be those recorded, then the recorded schedule step by step.
  */
 import type { Violation } from '../../check/violation.ts';
-import { UsageError } from '../../cli/usage-error.ts';
+import { UsageError } from '../../io/usage-error.ts';
 import { Replay } from '../../controlled/strategies/replay.ts';
 import type { PointsMode } from '../../controlled/plain-access-mode.ts';
 import type { CheckedToken } from '../../controlled/token.ts';
