@@ -74,7 +74,8 @@ const damage = {
     fc.tuple(fc.constantFrom(...otherFields), fc.oneof(fc.string(), fc.integer(), fc.constant(null))).map(([[at, kind], value]) =>
       JSON.stringify(withField(at, kind === 'boolean' && typeof value === 'boolean' ? String(value) : kind === 'verdict' && ['pass', 'fail', 'unchecked', 'interrupted'].includes(value as string) ? `${value}!` : value)),
     ),
-    fc.constantFrom(...numberFields, ...stringFields).map((at) => JSON.stringify(withField(at, undefined))),
+    // A field taken out: only required ones (settings.pages is optional, and a sweep at a memory size may not write it).
+    fc.constantFrom(...numberFields.filter((at) => at.join('.') !== 'settings.pages'), ...stringFields).map((at) => JSON.stringify(withField(at, undefined))),
   ),
   Infinity: fc.tuple(fc.constantFrom(...numberFields), fc.constantFrom('1e999', '-1e999', '1e309')).map(([at, raw]) => withRawField(at, raw)),
   NaN: fc.tuple(fc.constantFrom(...numberFields), fc.constantFrom('NaN', 'Infinity', '-Infinity', 'undefined')).map(([at, raw]) => withRawField(at, raw)),
