@@ -96,6 +96,8 @@ export interface ProgramSubject {
   module: string;
   name: string;
   sharedBytes: number;
+  /** The program's bookkeeping buffer (not scheduled), zeroed each schedule too. */
+  scratchBytes: number;
 }
 
 interface CommonRunConfig {
@@ -173,6 +175,8 @@ interface Session {
   epoch: number;
   /** Where the allocator's code runs for the coordinator: init, attach, removeMemory, audits (none for a program). */
   host: UserHost | undefined;
+  /** A program's bookkeeping buffer. */
+  scratch?: SharedArrayBuffer;
   growRange: { first: number; count: number } | undefined;
   /** Each thread's block in the harness buffer: its operation counter is what progress means. */
   blocks: Int32Array[];
@@ -206,7 +210,8 @@ export class Coordinator {
     // No harness bookkeeping but the thread blocks (unused by programs) and the slots below.
     const layout = computeLayout(threads, 1, 8, true);
     const buffer = new SharedArrayBuffer(layout.totalBytes);
-    const subject = new SharedArrayBuffer((program.sharedBytes + 7) & ~7);
+    const subject = new SharedArrayBuffer(program.sharedBytes);
+    const scratch = new SharedArrayBuffer(program.scratchBytes);
     const views = new RunViews(buffer, layout, subject);
     const control = new SharedArrayBuffer(threads * SLOT_BYTES);
     const reports = new SharedArrayBuffer(threads * REPORT_BYTES);
@@ -222,6 +227,7 @@ export class Coordinator {
           threads,
           thread,
           subjectBuffer: subject,
+          scratchBuffer: scratch,
           control,
           batch: batchBuffer,
           spin: threads <= availableParallelism() ? 20_000 : 2000,
@@ -239,6 +245,7 @@ export class Coordinator {
       failures,
       epoch: 0,
       host: undefined,
+      scratch,
       growRange: undefined,
       blocks: Array.from({ length: threads }, (_, t) => views.thread(t)),
       spins: new SpinDetector(threads, subject.byteLength),
@@ -352,6 +359,7 @@ export class Coordinator {
     // the allocator's part in one round trip to the host.
     new Uint8Array(views.buffer).fill(0);
     new Uint8Array(views.allocatorBuffer).fill(0);
+    if (session.scratch) new Uint8Array(session.scratch).fill(0);
     try {
       // A program's thread 0 runs its init before its first step.
       if (host && scenario) {

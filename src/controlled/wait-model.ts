@@ -23,7 +23,8 @@ export class WaitModel {
     this.blockedOn = new Array<string>(threads).fill('');
     this.timeout = new Array<number>(threads).fill(Infinity);
     this.wakeResult = new Array<number>(threads).fill(-1);
-    this.memory = arrayViews.map((View) => new (View as Int32ArrayConstructor)(buffer));
+    // A program's buffer is exactly as long as it asked: each view covers the whole elements that fit.
+    this.memory = arrayViews.map((View) => new (View as Int32ArrayConstructor)(buffer, 0, Math.floor(buffer.byteLength / View.BYTES_PER_ELEMENT)));
   }
 
   isBlocked(t: number): boolean {

@@ -13,6 +13,7 @@ export interface ProgramInfo {
   name: string;
   threads: number;
   sharedBytes: number;
+  scratchBytes: number;
   description?: string;
   hasCheck: boolean;
 }
@@ -34,6 +35,8 @@ export function checkProgram(value: unknown, where: string): ProgramDefinition {
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_EXPLORE_THREADS) fail(`threads: expected an integer from 1 to ${MAX_EXPLORE_THREADS}, got ${String(threads)}`);
   const bytes = p['sharedBytes'];
   if (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes < 1 || bytes > MAX_PROGRAM_BYTES) fail(`sharedBytes: expected an integer from 1 to ${MAX_PROGRAM_BYTES}, got ${String(bytes)}`);
+  const scratch = p['scratchBytes'];
+  if (scratch !== undefined && (typeof scratch !== 'number' || !Number.isInteger(scratch) || scratch < 0 || scratch > MAX_PROGRAM_BYTES)) fail(`scratchBytes: expected an integer from 0 to ${MAX_PROGRAM_BYTES}, got ${String(scratch)}`);
   if (typeof p['thread'] !== 'function') fail('thread: expected a function thread(memory, thread)');
   for (const optional of ['init', 'check', 'describe'] as const) {
     if (p[optional] !== undefined && typeof p[optional] !== 'function') fail(`${optional}: expected a function or nothing`);
@@ -47,6 +50,7 @@ export function programInfo(program: ProgramDefinition): ProgramInfo {
     name: program.name,
     threads: program.threads,
     sharedBytes: program.sharedBytes,
+    scratchBytes: program.scratchBytes ?? 0,
     ...(typeof program.description === 'string' ? { description: program.description.slice(0, 500) } : {}),
     hasCheck: typeof program.check === 'function',
   };

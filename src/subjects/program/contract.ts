@@ -14,14 +14,23 @@ export interface ProgramDefinition {
   name: string;
   /** Thread ids 0..threads-1 each run `thread` once per round. */
   threads: number;
-  /** Bytes of zeroed shared memory the program gets (a region of at least this many bytes). */
+  /**
+   * Bytes of zeroed shared memory the program gets: a SharedArrayBuffer of its own, exactly this long
+   * (a library whose constructor takes a whole buffer, as ringbuf.js's does, gets it whole).
+   */
   sharedBytes: number;
+  /**
+   * Bytes of a second zeroed buffer for the program's own bookkeeping around the code under test (flags
+   * saying a producer is done, what a consumer received). Its accesses are not scheduling points: only
+   * `memory`'s are. Default 0.
+   */
+  scratchBytes?: number;
   /** Once per round, before any thread starts. */
-  init?(memory: SharedRegion): void;
+  init?(memory: SharedRegion, scratch: SharedRegion): void;
   /** One thread's part of the round. A throw is a failed assertion. */
-  thread(memory: SharedRegion, thread: number): void;
+  thread(memory: SharedRegion, thread: number, scratch: SharedRegion): void;
   /** After every thread has ended: the problems with what memory holds, [] if it is sound. */
-  check?(memory: SharedRegion): string[];
+  check?(memory: SharedRegion, scratch: SharedRegion): string[];
   /**
    * What a location of the region is, for traces: byte offset from the start of the region to words
    * (`"flag[1]"`, `"turn"`). Optional; undefined where the program cannot say.

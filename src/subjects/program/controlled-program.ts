@@ -29,6 +29,8 @@ export interface ProgramControlledTask {
   thread: number;
   /** The program's own buffer: every access to it is a scheduling point. */
   subjectBuffer: SharedArrayBuffer;
+  /** Its bookkeeping buffer: no access to it is. */
+  scratchBuffer: SharedArrayBuffer;
   control: SharedArrayBuffer;
   batch: SharedArrayBuffer;
   spin: number;
@@ -59,6 +61,7 @@ function describe(program: ProgramDefinition, array: number, index: number): str
 function runSchedule(task: ProgramControlledTask, program: ProgramDefinition): WorkerReport {
   const { thread } = task;
   const memory = { buffer: task.subjectBuffer, byteOffset: 0, byteLength: task.sharedBytes };
+  const scratch = { buffer: task.scratchBuffer, byteOffset: 0, byteLength: task.scratchBuffer.byteLength };
   const slot = new Int32Array(task.control, thread * SLOT_BYTES, SLOT_BYTES >> 2);
   const violations: Violation[] = [];
   const failed = (kind: Violation['kind'], message: string) => violations.push({ kind, message, pages: [], threads: [thread], history: [] });
@@ -67,7 +70,7 @@ function runSchedule(task: ProgramControlledTask, program: ProgramDefinition): W
   let ready = true;
   if (thread === 0 && program.init) {
     try {
-      program.init(memory);
+      program.init(memory, scratch);
     } catch (error) {
       failed('crash', `init() threw: ${thrownText(error)}`);
       ready = false;
@@ -83,7 +86,7 @@ function runSchedule(task: ProgramControlledTask, program: ProgramDefinition): W
     if (!ready) interceptor.park(Request.violation);
     interceptor.park(Request.start);
     try {
-      program.thread(memory, thread);
+      program.thread(memory, thread, scratch);
     } catch (error) {
       if (error instanceof ControlledAbort) throw error;
       failed('assertion', `thread ${thread} failed: ${thrownText(error)}`);
@@ -102,7 +105,7 @@ function runSchedule(task: ProgramControlledTask, program: ProgramDefinition): W
   // Every thread has returned (the coordinator said so before it ended the run): memory is quiescent.
   if (thread === 0 && slot[kCheckField] === 1 && program.check) {
     try {
-      const problems = program.check(memory) as unknown;
+      const problems = program.check(memory, scratch) as unknown;
       if (!Array.isArray(problems)) failed('crash', `check() returned ${typeof problems}, not an array of strings`);
       else if (problems.length > 0) violations.push({ kind: 'check', message: `${problems.slice(0, 8).map((p) => String(p).slice(0, 200)).join('; ')}`, pages: [], threads: [], history: [] });
     } catch (error) {

@@ -75,14 +75,14 @@ export interface ProgramExploreResult {
 
 /** What a program's token records of it, so a replay can tell that the program changed. */
 export function programSettings(info: ProgramInfo): string {
-  return createHash('sha256').update(JSON.stringify([info.name, info.threads, info.sharedBytes])).digest('hex').slice(0, 12);
+  return createHash('sha256').update(JSON.stringify([info.name, info.threads, info.sharedBytes, info.scratchBytes])).digest('hex').slice(0, 12);
 }
 
 export function programCoordinator(file: string, info: ProgramInfo, options: { points?: PointsMode; stepBudget?: number }, workers?: ControlledWorkers): Coordinator {
   return new Coordinator(
     {
       kind: 'program',
-      program: { module: file, name: info.name, sharedBytes: info.sharedBytes },
+      program: { module: file, name: info.name, sharedBytes: info.sharedBytes, scratchBytes: info.scratchBytes },
       threads: info.threads,
       watchdogMs: PROGRAM_WATCHDOG_MS,
       ...(options.points ? { points: options.points } : {}),

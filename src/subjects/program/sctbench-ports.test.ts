@@ -37,6 +37,7 @@ const MAX_TIMEOUTS = 1000;
 
 function runSerially(program: ProgramDefinition): string[] {
   const memory = { buffer: new SharedArrayBuffer(program.sharedBytes), byteOffset: 0, byteLength: program.sharedBytes };
+  const scratch = { buffer: new SharedArrayBuffer(program.scratchBytes ?? 0), byteOffset: 0, byteLength: program.scratchBytes ?? 0 };
   const atomics = Atomics as unknown as { wait: (a: Int32Array, i: number, v: number, ms?: number) => string };
   const realWait = atomics.wait;
   let thread = -1;
@@ -50,12 +51,12 @@ function runSerially(program: ProgramDefinition): string[] {
     throw new WouldBlock(`thread ${thread} would wait forever on word ${index} (${program.describe?.(index * 4) ?? '?'}) holding ${value}`);
   };
   try {
-    program.init?.(memory);
-    for (thread = 0; thread < program.threads; thread++) program.thread(memory, thread);
+    program.init?.(memory, scratch);
+    for (thread = 0; thread < program.threads; thread++) program.thread(memory, thread, scratch);
   } finally {
     atomics.wait = realWait;
   }
-  return program.check?.(memory) ?? [];
+  return program.check?.(memory, scratch) ?? [];
 }
 
 const ports = await Promise.all(

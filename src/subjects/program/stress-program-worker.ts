@@ -19,6 +19,7 @@ export interface ProgramStressTask {
   rounds: number;
   memory: SharedArrayBuffer;
   sharedBytes: number;
+  scratch: SharedArrayBuffer;
   control: SharedArrayBuffer;
   /** Where failures go, as they happen: a run cut short keeps what it found. */
   port: MessagePort;
@@ -43,6 +44,8 @@ export default async function programStressWorker(task: ProgramStressTask): Prom
   const { thread, threads } = task;
   const memory = { buffer: task.memory, byteOffset: 0, byteLength: task.sharedBytes };
   const bytes = new Uint8Array(task.memory);
+  const scratchBytes = new Uint8Array(task.scratch);
+  const scratch = { buffer: task.scratch, byteOffset: 0, byteLength: task.scratch.byteLength };
   const at = (field: number) => threadSlot(thread, field);
   const post = (failure: ProgramFailure) => task.port.postMessage(failure);
   let round = 0;
@@ -73,9 +76,10 @@ export default async function programStressWorker(task: ProgramStressTask): Prom
       if (Atomics.load(control, ProgramControl.stop) !== 0) break;
       if (thread === 0) {
         bytes.fill(0);
+        scratchBytes.fill(0);
         let ready = true;
         try {
-          program.init?.(memory);
+          program.init?.(memory, scratch);
         } catch (error) {
           post({ kind: 'crash', round, thread, message: `init() threw: ${thrownText(error)}` });
           ready = false;
@@ -93,7 +97,7 @@ export default async function programStressWorker(task: ProgramStressTask): Prom
       Atomics.store(control, at(ProgramThread.state), ThreadRunState.running);
       if (Atomics.load(control, ProgramControl.abort) !== round) {
         try {
-          program.thread(memory, thread);
+          program.thread(memory, thread, scratch);
         } catch (error) {
           if (!(error instanceof RoundAborted)) {
             post({ kind: 'assertion', round, thread, message: `thread ${thread} failed: ${thrownText(error)}` });
@@ -108,7 +112,7 @@ export default async function programStressWorker(task: ProgramStressTask): Prom
         waitFor(control, ProgramControl.finished, round * threads);
         if (Atomics.load(control, ProgramControl.abort) !== round && program.check) {
           try {
-            const problems = program.check(memory) as unknown;
+            const problems = program.check(memory, scratch) as unknown;
             if (!Array.isArray(problems)) post({ kind: 'crash', round, thread, message: `check() returned ${typeof problems}, not an array of strings` });
             else if (problems.length > 0) post({ kind: 'check', round, thread, message: problems.slice(0, 8).map((p) => String(p).slice(0, 200)).join('; ') });
           } catch (error) {

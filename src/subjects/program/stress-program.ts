@@ -57,7 +57,8 @@ export async function stressProgram(options: ProgramStressOptions): Promise<Prog
   const started = performance.now();
   const control = new SharedArrayBuffer(controlBytes(threads));
   const c = new Int32Array(control);
-  const memory = new SharedArrayBuffer((info.sharedBytes + 7) & ~7);
+  const memory = new SharedArrayBuffer(info.sharedBytes);
+  const scratch = new SharedArrayBuffer(info.scratchBytes);
   const failures = new Map<number, ProgramFailure[]>();
   const deadlocks = new Map<number, { message: string; threads: number[] }>();
   const crashes: { message: string; threads: number[] }[] = [];
@@ -76,7 +77,7 @@ export async function stressProgram(options: ProgramStressOptions): Promise<Prog
   let finished = 0;
   const tasks = ports.map(({ port2 }, thread) =>
     pool
-      .run({ program: options.file, thread, threads, rounds: options.rounds, memory, sharedBytes: info.sharedBytes, control, port: port2 }, { transferList: [port2] })
+      .run({ program: options.file, thread, threads, rounds: options.rounds, memory, sharedBytes: info.sharedBytes, scratch, control, port: port2 }, { transferList: [port2] })
       .then(
         () => void finished++,
         (error: unknown) => {
