@@ -20,3 +20,6 @@ export type { Scenario, ScenarioInput } from './scenario/schema.ts';
 export type { ViolationKind } from './scenario/violation-kind.ts';
 export { defineProgram } from './subjects/program/contract.ts';
 export type { ProgramDefinition } from './subjects/program/contract.ts';
+export { defineObject } from './subjects/object/define-object.ts';
+export type { ObjectDefinition, OperationSpec } from './subjects/object/define-object.ts';
+export type { SequentialModel } from './subjects/object/history.ts';

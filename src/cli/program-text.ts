@@ -1,8 +1,8 @@
 /** How a program's violation reads in a terminal: kind, message, threads, and the command that reproduces it. */
 import type { Violation } from '../check/violation.ts';
-import { escapeControl } from '../io/terminal-text.ts';
+import { terminalSafe } from '../io/terminal-text.ts';
 
 export function formatProgramViolation(violation: Violation, reproduce: string): string {
   const threads = violation.threads.length > 0 ? `\n  threads: ${violation.threads.join(', ')}` : '';
-  return `✗ ${violation.kind}: ${escapeControl(violation.message)}${threads}\n  reproduce: ${reproduce}`;
+  return `✗ ${violation.kind}: ${terminalSafe(violation.message)}${threads}\n  reproduce: ${reproduce}`;
 }

@@ -5,7 +5,7 @@
 import { plural } from '../report/format.ts';
 import type { NamedProgram } from './program-file.ts';
 import { shellQuote } from '../io/shell-quote.ts';
-import { escapeControl } from '../io/terminal-text.ts';
+import { escapeControl, terminalSafe } from '../io/terminal-text.ts';
 import { ExitCode, UsageError } from '../io/usage-error.ts';
 import { stressProgram } from '../subjects/program/stress-program.ts';
 
@@ -34,7 +34,7 @@ export async function stressProgramCommand(c: ProgramStressCommand): Promise<num
     const width = Math.max(...result.outcomes.map((o) => o.rounds.toLocaleString('en-US').length));
     console.log(`${result.completed.toLocaleString('en-US')} rounds in ${result.seconds.toFixed(1)} s:`);
     for (const o of result.outcomes) {
-      const first = o.first ? `: ${escapeControl(o.first.message)} (first in round ${o.first.round})` : '';
+      const first = o.first ? `: ${terminalSafe(o.first.message)} (first in round ${o.first.round})` : '';
       console.log(`  ${o.rounds.toLocaleString('en-US').padStart(width)} ${o.outcome}${first}`);
     }
     if (result.stopped) console.log(`✗ ${result.stoppedKind}, the run stopped: ${escapeControl(result.stopped)}`);

@@ -107,7 +107,7 @@ function runSchedule(task: ProgramControlledTask, program: ProgramDefinition): W
     try {
       const problems = program.check(memory, scratch) as unknown;
       if (!Array.isArray(problems)) failed('crash', `check() returned ${typeof problems}, not an array of strings`);
-      else if (problems.length > 0) violations.push({ kind: 'check', message: `${problems.slice(0, 8).map((p) => String(p).slice(0, 200)).join('; ')}`, pages: [], threads: [], history: [] });
+      else if (problems.length > 0) violations.push({ kind: 'check', message: `${problems.slice(0, 8).map((p) => String(p).slice(0, 4000)).join('; ')}`, pages: [], threads: [], history: [] });
     } catch (error) {
       failed('crash', `check() threw: ${thrownText(error)}`);
     }

@@ -1,7 +1,7 @@
 /**
  * Whether a file a command names is a program, and what the main thread may know of it, found without
  * running the file here: a program is code, and its top level could loop, throw or exhaust memory.
- * A file whose text has no `thread` method is not one (scenarios, the common case, cost no worker);
+ * A file whose text has no `thread` method (nor a defineProgram or defineObject call) is not one (scenarios, the common case, cost no worker);
  * any other is imported in a worker with a deadline and a heap limit, and checked there.
  */
 import { readFileSync, statSync } from 'node:fs';
@@ -16,8 +16,11 @@ const IMPORT_TIMEOUT_MS = 10_000;
 /** A program's source is a test, not a data file: past this it is not read for the cheap test. */
 const MAX_SOURCE_BYTES = 4 * 2 ** 20;
 
-/** A `thread(` method or `thread:` function in the text: what every program has and no scenario does. */
-const threadMethod = /\bthread\s*(?:\(|:\s*(?:async\s+)?(?:function\b|\())/;
+/**
+ * A `thread(` method or `thread:` function in the text (what every program has and no scenario does), or
+ * a call of defineProgram or defineObject (an object is a program built by defineObject).
+ */
+const threadMethod = /\bthread\s*(?:\(|:\s*(?:async\s+)?(?:function\b|\())|\bdefine(?:Program|Object)\s*\(/;
 
 /** Whether `file` may be a program: it exists, is small enough to read, and has a `thread` method. */
 export function mayBeProgram(file: string): boolean {

@@ -114,7 +114,7 @@ export default async function programStressWorker(task: ProgramStressTask): Prom
           try {
             const problems = program.check(memory, scratch) as unknown;
             if (!Array.isArray(problems)) post({ kind: 'crash', round, thread, message: `check() returned ${typeof problems}, not an array of strings` });
-            else if (problems.length > 0) post({ kind: 'check', round, thread, message: problems.slice(0, 8).map((p) => String(p).slice(0, 200)).join('; ') });
+            else if (problems.length > 0) post({ kind: 'check', round, thread, message: problems.slice(0, 8).map((p) => String(p).slice(0, 4000)).join('; ') });
           } catch (error) {
             post({ kind: 'crash', round, thread, message: `check() threw: ${thrownText(error)}` });
           }

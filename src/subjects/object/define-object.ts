@@ -1,0 +1,120 @@
+/**
+ * A concurrent object under test, Lincheck style, on the program harness: `defineObject` turns the
+ * object, its operations and a sequential model into a program (src/subjects/program/contract.ts), so
+ * both modes run it as they run any program. Each thread calls a few operations drawn from a seeded
+ * stream (the same for every round and schedule: one scenario, many interleavings); every call and
+ * return takes a tick of a shared clock, and the results go to the program's scratch buffer (neither is
+ * a scheduling point: only the object's memory is under test). When every thread has ended, `check`
+ * rebuilds the history and searches for a linearization the model accepts (linearizability.ts); a
+ * history with none is a violation that prints the history as columns per thread and the shortest
+ * prefix that cannot be linearized.
+ */
+import seedrandom from 'seedrandom';
+import type { SharedRegion } from '../../alloc/contract.ts';
+import type { ProgramDefinition } from '../program/contract.ts';
+import { formatHistory } from './format-history.ts';
+import { type Operation, type SequentialModel } from './history.ts';
+import { checkLinearizable } from './linearizability.ts';
+
+export interface OperationSpec {
+  name: string;
+  /** The arguments of one call, drawn from `random` (a seeded stream in [0, 1)); default: none. */
+  args?(random: () => number): unknown[];
+  /** The threads that may call it (a single-producer queue's push: [0]); default: every thread. */
+  threads?: readonly number[];
+}
+
+export interface ObjectDefinition<State> {
+  name: string;
+  threads: number;
+  /** The object's shared memory: a buffer of its own, exactly this long. */
+  sharedBytes: number;
+  /** Formats the object's memory once per round, before any thread starts. */
+  init?(memory: SharedRegion): void;
+  /** Thread `thread`'s handle on the object: its methods, by operation name. */
+  attach(memory: SharedRegion, thread: number): Record<string, (...args: never[]) => unknown>;
+  operations: readonly OperationSpec[];
+  /** Operations each thread calls in a round (default 3: small rounds, as Lincheck's). */
+  opsPerThread?: number;
+  /** Seeds the operations each thread draws (default: the name). */
+  seed?: string;
+  model: SequentialModel<State>;
+  describe?(byteOffset: number): string | undefined;
+  description?: string;
+}
+
+/** Bytes one operation's record takes in the scratch buffer: call tick, return tick, result length, result JSON. */
+const RECORD_BYTES = 512;
+const kCall = 0;
+const kRet = 1;
+const kLength = 2;
+const HEADER_BYTES = 12;
+
+interface Drawn {
+  name: string;
+  args: unknown[];
+}
+
+/** The operations thread `t` calls, drawn again the same way wherever they are needed. */
+function draw<State>(def: ObjectDefinition<State>, t: number): Drawn[] {
+  const random = seedrandom.alea(`${def.seed ?? def.name}/${t}`);
+  const mine = def.operations.filter((op) => op.threads === undefined || op.threads.includes(t));
+  const count = mine.length === 0 ? 0 : (def.opsPerThread ?? 3);
+  return Array.from({ length: count }, () => {
+    const op = mine[Math.floor(random() * mine.length)]!;
+    return { name: op.name, args: op.args?.(random) ?? [] };
+  });
+}
+
+export function defineObject<State>(def: ObjectDefinition<State>): ProgramDefinition {
+  const perThread = def.opsPerThread ?? 3;
+  // One Int32 tick counter, then each thread's records.
+  const scratchBytes = 8 + def.threads * perThread * RECORD_BYTES;
+  const record = (scratch: SharedRegion, t: number, i: number) => new Int32Array(scratch.buffer, scratch.byteOffset + 8 + (t * perThread + i) * RECORD_BYTES, RECORD_BYTES >> 2);
+  const bytesOf = (scratch: SharedRegion, t: number, i: number) => new Uint8Array(scratch.buffer, scratch.byteOffset + 8 + (t * perThread + i) * RECORD_BYTES + HEADER_BYTES, RECORD_BYTES - HEADER_BYTES);
+  return {
+    name: def.name,
+    threads: def.threads,
+    sharedBytes: def.sharedBytes,
+    scratchBytes,
+    ...(def.description !== undefined ? { description: def.description } : {}),
+    ...(def.init ? { init: (memory: SharedRegion) => def.init!(memory) } : {}),
+    ...(def.describe ? { describe: def.describe } : {}),
+    thread(memory, t, scratch) {
+      const methods = def.attach(memory, t);
+      const clock = new Int32Array(scratch.buffer, scratch.byteOffset, 1);
+      const encoder = new TextEncoder();
+      draw(def, t).forEach((op, i) => {
+        const method = methods[op.name];
+        if (typeof method !== 'function') throw new Error(`attach() gave thread ${t} no method ${op.name}`);
+        const r = record(scratch, t, i);
+        // A tick before the call and one after its return: one op precedes another when it returned before the other was called.
+        Atomics.store(r, kCall, Atomics.add(clock, 0, 1) + 1);
+        const result = (method as (...args: unknown[]) => unknown)(...op.args);
+        Atomics.store(r, kRet, Atomics.add(clock, 0, 1) + 1);
+        const json = encoder.encode(JSON.stringify(result === undefined ? null : result) ?? 'null');
+        if (json.length > RECORD_BYTES - HEADER_BYTES) throw new Error(`${op.name}'s result is longer than ${RECORD_BYTES - HEADER_BYTES} bytes of JSON`);
+        bytesOf(scratch, t, i).set(json);
+        Atomics.store(r, kLength, json.length);
+      });
+    },
+    check(_memory, scratch) {
+      const decoder = new TextDecoder();
+      const history: Operation[] = [];
+      for (let t = 0; t < def.threads; t++) {
+        draw(def, t).forEach((op, i) => {
+          const r = record(scratch, t, i);
+          const json = decoder.decode(bytesOf(scratch, t, i).slice(0, Atomics.load(r, kLength)));
+          const result = JSON.parse(json) as unknown;
+          history.push({ thread: t, name: op.name, args: op.args, result: result === null ? undefined : result, call: Atomics.load(r, kCall), ret: Atomics.load(r, kRet) });
+        });
+      }
+      const verdict = checkLinearizable(history, def.model);
+      if (verdict.ok === true) return [];
+      if (verdict.ok === 'unknown') return [`linearizability unknown: ${verdict.reason}`];
+      return [
+        `not linearizable: no order of the operations agrees with the model; the shortest prefix that cannot be linearized ends when thread ${verdict.culprit.thread}'s ${verdict.culprit.name} returns:\n${formatHistory(history, { culprit: verdict.culprit, until: verdict.culprit.ret })}`,
+      ];
+    },
+  };
+}
