@@ -6,7 +6,7 @@
  */
 import type { Phase } from '../scenario/schema.ts';
 import type { ViolationKind } from '../scenario/violation-kind.ts';
-import type { OpRecord } from '../stress/op-log.ts';
+import type { OpRecord } from '../subjects/allocator/op-log.ts';
 
 export interface ThreadHistory {
   thread: number;

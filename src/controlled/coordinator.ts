@@ -23,9 +23,9 @@ import { startGraceMs } from '../harness/start-grace.ts';
 import { UserCodeFailure, type UserHost } from '../harness/user-host.ts';
 import { heapLimitMb, outOfMemoryText } from '../harness/worker-limits.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { RunViews, computeLayout, kOpsField } from '../stress/layout.ts';
-import { readCurrentOp, readLog } from '../stress/op-log.ts';
-import { guaranteedRun, offlineRange } from '../stress/run.ts';
+import { RunViews, computeLayout, kOpsField } from '../subjects/allocator/layout.ts';
+import { readCurrentOp, readLog } from '../subjects/allocator/op-log.ts';
+import { guaranteedRun, offlineRange } from '../subjects/allocator/run-setup.ts';
 import {
   BATCH,
   BatchViews,
@@ -61,7 +61,7 @@ import {
   slotViews,
 } from './protocol.ts';
 import { type PickContext, ScheduleDiverged, type Scheduler } from './scheduler.ts';
-import { MAX_STEP_BUDGET } from './limits.ts';
+import { MAX_STEP_BUDGET } from '../harness/limits.ts';
 import { DEFAULT_POINTS, type PointsMode } from './plain-access-mode.ts';
 import { SPIN_LIVELOCK, SpinDetector } from './spin-detector.ts';
 import { type OpSpan, type Step, callHash, describeCall, digestOf, shownSteps } from './trace.ts';

@@ -3,7 +3,7 @@ import type { AllocatorDefinition, MemoryLocation } from '../alloc/contract.ts';
 import { byteCas, describeByteCas } from '../alloc/byte-cas.ts';
 import { describeColoredRegion } from '../alloc/colored-region.ts';
 import { describeStackBitmap } from '../alloc/stack-bitmap.ts';
-import { computeLayout } from '../stress/layout.ts';
+import { computeLayout } from '../subjects/allocator/layout.ts';
 import { describeLocation } from './describe-location.ts';
 
 const u8 = (byteOffset: number): MemoryLocation => ({ array: 'u8', index: byteOffset, byteOffset, bytes: 1 });

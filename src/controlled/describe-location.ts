@@ -6,7 +6,7 @@
  */
 import type { AllocatorDefinition, MemoryLocation } from '../alloc/contract.ts';
 import { LOCK_BYTES, kLockOwnerField, kLockStateField } from '../alloc/global-lock.ts';
-import type { Layout } from '../stress/layout.ts';
+import type { Layout } from '../subjects/allocator/layout.ts';
 import { arrayTypes, elementBytes } from './protocol.ts';
 
 /** A description longer than this is cut: a trace cell must stay readable. */

@@ -14,7 +14,7 @@
  * `Atomics.wait` never blocks for real here: the coordinator decides whether the value matches, keeps
  * the thread off the schedule until a `notify` on the same slot picks it, and hands back the result.
  */
-import { RunAborted } from '../stress/run-aborted.ts';
+import { RunAborted } from '../harness/run-aborted.ts';
 import {
   BatchViews,
   LOG_F64,

@@ -5,7 +5,7 @@
  * every kind of subject a controlled worker runs (worker.ts: allocators; subjects/program: programs).
  */
 import { MAX_PAGES_LISTED } from '../check/violation.ts';
-import type { WorkerReport } from '../stress/task.ts';
+import type { WorkerReport } from '../subjects/allocator/task.ts';
 import { QUIT, REPORT_BYTES, SLOT_BYTES, kDetailsField, kEpochField, kReportEpochField, kReportLengthField } from './protocol.ts';
 import type { OpSpan } from './trace.ts';
 

@@ -22,7 +22,7 @@ import { UsageError } from '../io/usage-error.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { MIN_PAGES } from '../scenario/schema.ts';
 import { violationKinds, type ViolationKind } from '../scenario/violation-kind.ts';
-import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES, MAX_EXPLORE_THREADS, MAX_STEP_BUDGET } from './limits.ts';
+import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES, MAX_EXPLORE_THREADS, MAX_STEP_BUDGET } from '../harness/limits.ts';
 import { type PointsMode, pointsModes } from './plain-access-mode.ts';
 import { defaultPlaces, resolveTokenFiles, type TokenFiles, type TokenPlaces } from './token-files.ts';
 import { quote } from './untrusted-text.ts';

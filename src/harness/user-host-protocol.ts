@@ -6,7 +6,7 @@
 import type { AllocatorRef } from '../alloc/load-allocator.ts';
 import type { Violation } from '../check/violation.ts';
 import type { Phase } from '../scenario/schema.ts';
-import type { Layout } from '../stress/layout.ts';
+import type { Layout } from '../subjects/allocator/layout.ts';
 
 export interface HostData {
   ref: AllocatorRef;

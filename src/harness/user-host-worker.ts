@@ -13,7 +13,7 @@ import type { AllocatorDefinition, PageAllocator } from '../alloc/contract.ts';
 import { type AllocatorInfo, checkAttached, loadAllocator } from '../alloc/load-allocator.ts';
 import { auditAtQuiescence } from '../check/audit.ts';
 import { UsageError } from '../io/usage-error.ts';
-import { RunViews } from '../stress/layout.ts';
+import { RunViews } from '../subjects/allocator/layout.ts';
 import { type HostData, type HostError, type HostHello, type HostReply, type HostRequest, HostCall, kCallArgField, kCallField } from './user-host-protocol.ts';
 import { checkSharedBytes } from './shared-bytes.ts';
 

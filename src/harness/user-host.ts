@@ -11,7 +11,7 @@ import type { AllocatorInfo, AllocatorRef } from '../alloc/load-allocator.ts';
 import type { Violation } from '../check/violation.ts';
 import { UsageError } from '../io/usage-error.ts';
 import type { Phase } from '../scenario/schema.ts';
-import type { Layout } from '../stress/layout.ts';
+import type { Layout } from '../subjects/allocator/layout.ts';
 import { type HostCommand, type HostData, type HostError, type HostHello, type HostReply, type HostRequest, HostCall, STATUS_BYTES, kCallArgField, kCallField } from './user-host-protocol.ts';
 import { START_GRACE_TEXT, startGraceMs } from './start-grace.ts';
 import { heapLimitMb, outOfMemoryText, workerLimits } from './worker-limits.ts';

@@ -14,7 +14,7 @@ import { deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../io/usage-error.ts';
-import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES, MAX_EXPLORE_THREADS, MAX_STEP_BUDGET } from '../controlled/limits.ts';
+import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES, MAX_EXPLORE_THREADS, MAX_STEP_BUDGET } from '../harness/limits.ts';
 import { decodeToken, encodeToken, MAX_TOKEN_CHARS } from '../controlled/token.ts';
 import type { TokenPlaces } from '../controlled/token-files.ts';
 import { violationKinds } from '../scenario/violation-kind.ts';

@@ -3,7 +3,7 @@
  * threads did last, and the command that makes it happen again.
  */
 import type { Violation } from '../check/violation.ts';
-import { describeOp } from '../stress/op-log.ts';
+import { describeOp } from '../subjects/allocator/op-log.ts';
 
 export interface ViolationContext {
   scenario: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Violation } from '../check/violation.ts';
 import { validateScenario } from '../scenario/load.ts';
-import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES } from '../controlled/limits.ts';
+import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES } from '../harness/limits.ts';
 import { exploreCommand, exploreConfigOf, type StressRunSummary } from './explore-config.ts';
 
 const settings = validateScenario(

@@ -12,7 +12,7 @@
  * grows the size as an exploration of the scenario does.
  */
 import { commandLine } from '../io/shell-quote.ts';
-import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES } from '../controlled/limits.ts';
+import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES } from '../harness/limits.ts';
 import type { Violation } from '../check/violation.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import type { RunResult } from './result.ts';

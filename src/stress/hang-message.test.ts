@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RunViews, ThreadState, computeLayout, kStateField } from './layout.ts';
+import { RunViews, ThreadState, computeLayout, kStateField } from '../subjects/allocator/layout.ts';
 import { hangViolation } from './run.ts';
 
 function views(states: number[]): RunViews {

@@ -3,7 +3,7 @@
  */
 import { Piscina } from 'piscina';
 import { heapLimitMb, workerLimits } from '../harness/worker-limits.ts';
-import type { StressTask, WorkerReport } from './task.ts';
+import type { StressTask, WorkerReport } from '../subjects/allocator/task.ts';
 
 const workerFile = new URL('../../workers/stress.mjs', import.meta.url).href;
 

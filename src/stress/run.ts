@@ -7,16 +7,16 @@
  * that an allocator that throws, loops or exhausts memory there is a violation of this run like any
  * other, and the sweep keeps what it gathered.
  */
+import { guaranteedRun, offlineRange } from '../subjects/allocator/run-setup.ts';
 import { GlobalLock } from '../alloc/global-lock.ts';
 import { type AllocatorInfo, type AllocatorRef, refName } from '../alloc/load-allocator.ts';
 import type { ThreadHistory, Violation } from '../check/violation.ts';
-import { UsageError } from '../io/usage-error.ts';
 import { START_GRACE_TEXT, startGraceMs } from '../harness/start-grace.ts';
 import { UserCodeFailure, UserHost } from '../harness/user-host.ts';
 import { outOfMemoryText } from '../harness/worker-limits.ts';
 import type { Phase, Scenario } from '../scenario/schema.ts';
 import { BUCKETS, mergeInto, toJson } from '../metrics/histogram.ts';
-import { allArrived, awaitArrivals, release, stopAll } from './barrier.ts';
+import { allArrived, awaitArrivals, release, stopAll } from '../harness/barrier.ts';
 import {
   LATENCY_SAMPLE_EVERY,
   RunViews,
@@ -41,11 +41,11 @@ import {
   kStopField,
   kTimerFloorNsF64,
   kViolationsField,
-} from './layout.ts';
-import { describeOp, readCurrentOp, readLog } from './op-log.ts';
+} from '../subjects/allocator/layout.ts';
+import { describeOp, readCurrentOp, readLog } from '../subjects/allocator/op-log.ts';
 import type { StressPool } from './pool.ts';
 import { type RunCounters, type RunResult, meetsExpectation } from './result.ts';
-import type { StressTask, WorkerReport } from './task.ts';
+import type { StressTask, WorkerReport } from '../subjects/allocator/task.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -288,41 +288,6 @@ function summarize(
     ...(stopped ? { stopped } : {}),
     reproduce: options.reproduce(name, threads),
   };
-}
-
-/**
- * The longest run that can never legitimately fail: with every thread (and the handoff queue) holding
- * its maximum, about H pages are held, and each held page blocks at most one aligned slot of c pages.
- * "About": a run just taken from the queue belongs to nobody until it is freed (at most one run per
- * thread more). Twice as many slots as H covers that, and a lock-free search that sees a moving bitmap.
- */
-export function guaranteedRun(scenario: Scenario, definition: AllocatorInfo, threads: number, offline: number): number {
-  const held = (threads + 1) * scenario.workload.maxHeldPages;
-  // The offline range is out for the first third of churn (and again after a removal), so only the
-  // rest of memory counts.
-  const online = scenario.pages - offline;
-  let best = 0;
-  for (const c of scenario.workload.runs.sizes) {
-    if (c <= definition.maxRun && Math.floor(online / c) >= 2 * held) best = Math.max(best, c);
-  }
-  return best;
-}
-
-/**
- * The range the scenario takes offline before threads start (the host takes it out after init), for
- * thread 0 to add back; undefined when it takes none.
- */
-export function offlineRange(scenario: Scenario, definition: AllocatorInfo, name: string): { first: number; count: number } | undefined {
-  const wanted = scenario.memoryChanges?.offlineAtStart ?? 0;
-  if (wanted === 0) return undefined;
-  const unit = definition.growUnit ?? 1;
-  const blocks = Math.ceil(scenario.pages / unit);
-  const offlineBlocks = Math.ceil(wanted / unit);
-  if (offlineBlocks >= blocks) {
-    throw new UsageError(`scenario ${scenario.name}: memoryChanges.offlineAtStart ${wanted} leaves no ${name} block online (blocks of ${unit} pages)`);
-  }
-  const first = (blocks - offlineBlocks) * unit;
-  return { first, count: scenario.pages - first };
 }
 
 /** How the pool's start goes: threads that have left ThreadState.starting, and since when that count stands. */

@@ -16,8 +16,9 @@ import { exploreCommand, exploreConfigOf } from './explore-config.ts';
 import { StressPool } from './pool.ts';
 import { RESULT_VERSION, type RunResult, type RunVerdict, type SweepRun, runVerdict, sweepVerdict } from './result.ts';
 import { UserCodeFailure, UserHost } from '../harness/user-host.ts';
-import { computeLayout } from './layout.ts';
-import { type RunOptions, offlineRange, runStress } from './run.ts';
+import { computeLayout } from '../subjects/allocator/layout.ts';
+import { type RunOptions, runStress } from './run.ts';
+import { offlineRange } from '../subjects/allocator/run-setup.ts';
 
 export interface SweepOptions {
   scenario: Scenario;

@@ -5,9 +5,9 @@
 import { GlobalLock } from '../alloc/global-lock.ts';
 import { checkAttached, loadAllocator, refName } from '../alloc/load-allocator.ts';
 import { withGlobalLock } from '../alloc/locked.ts';
-import { RunViews } from './layout.ts';
-import { StressThread } from './stress-thread.ts';
-import type { StressTask, WorkerReport } from './task.ts';
+import { RunViews } from '../subjects/allocator/layout.ts';
+import { StressThread } from '../subjects/allocator/stress-thread.ts';
+import type { StressTask, WorkerReport } from '../subjects/allocator/task.ts';
 
 export default async function stressWorker(task: StressTask): Promise<WorkerReport> {
   const views = new RunViews(task.buffer, task.layout);

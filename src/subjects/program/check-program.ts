@@ -2,7 +2,7 @@
  * What a module must default-export to be a program, checked where the module is imported (a worker,
  * never the main thread). Only plain values are copied out; every problem is one line naming the field.
  */
-import { MAX_EXPLORE_THREADS } from '../../controlled/limits.ts';
+import { MAX_EXPLORE_THREADS } from '../../harness/limits.ts';
 import type { ProgramDefinition } from './contract.ts';
 
 /** The most shared memory a program may ask for: more than any test of a few threads needs. */

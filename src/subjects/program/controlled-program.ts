@@ -15,7 +15,7 @@ import type { PointsMode } from '../../controlled/plain-access-mode.ts';
 import { Request, SLOT_BYTES, arrayTypes, elementBytes, kCheckField } from '../../controlled/protocol.ts';
 import { serveSchedules } from '../../controlled/schedule-loop.ts';
 import { locationKey } from '../../controlled/describe-location.ts';
-import type { WorkerReport } from '../../stress/task.ts';
+import type { WorkerReport } from '../allocator/task.ts';
 import { checkProgram, thrownText } from './check-program.ts';
 import type { ProgramDefinition } from './contract.ts';
 import { importProgram } from './import-program.ts';

@@ -4,7 +4,7 @@
  * shared buffer, under the harness's own mutex (not the allocator's lock, so it never serializes a
  * lock-free allocator's calls). Its pages are bounded, so the spurious-OOM guarantee can count them.
  */
-import { GlobalLock } from '../alloc/global-lock.ts';
+import { GlobalLock } from '../../alloc/global-lock.ts';
 import {
   ENTRY_SIZE,
   QUEUE_CAPACITY,

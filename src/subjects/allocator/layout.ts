@@ -1,5 +1,5 @@
-import { LOCK_BYTES } from '../alloc/global-lock.ts';
-import { BUCKETS, HISTOGRAM_BYTES } from '../metrics/histogram.ts';
+import { LOCK_BYTES } from '../../alloc/global-lock.ts';
+import { BUCKETS, HISTOGRAM_BYTES } from '../../metrics/histogram.ts';
 
 /**
  * Where everything a stress run shares lives in its one SharedArrayBuffer. Every slot has a name; the

@@ -2,16 +2,16 @@
  * One stress thread: runs its seeded workload against the allocator, phase by phase, and checks every
  * allocation and free against the ownership ledger as it goes.
  */
-import type { AllocatorCounters, PageAllocator } from '../alloc/contract.ts';
-import { allocResultProblem } from '../alloc/guard.ts';
-import type { LockCounters } from '../alloc/global-lock.ts';
-import { Ledger, describeHolder } from '../check/ledger.ts';
-import { MAX_PAGES_LISTED, type ThreadHistory, type Violation } from '../check/violation.ts';
-import type { Phase } from '../scenario/schema.ts';
-import type { ViolationKind } from '../scenario/violation-kind.ts';
-import { record } from '../metrics/histogram.ts';
-import { RunAborted } from './run-aborted.ts';
-import { arriveAndWait } from './barrier.ts';
+import type { AllocatorCounters, PageAllocator } from '../../alloc/contract.ts';
+import { allocResultProblem } from '../../alloc/guard.ts';
+import type { LockCounters } from '../../alloc/global-lock.ts';
+import { Ledger, describeHolder } from '../../check/ledger.ts';
+import { MAX_PAGES_LISTED, type ThreadHistory, type Violation } from '../../check/violation.ts';
+import type { Phase } from '../../scenario/schema.ts';
+import type { ViolationKind } from '../../scenario/violation-kind.ts';
+import { record } from '../../metrics/histogram.ts';
+import { RunAborted } from '../../harness/run-aborted.ts';
+import { arriveAndWait } from '../../harness/barrier.ts';
 import { HandoffQueue } from './handoff-queue.ts';
 import {
   LATENCY_SAMPLE_EVERY,

@@ -8,7 +8,7 @@
  * It also keeps an eye on the stop flag, so a crashed or hung thread fails the barrier instead of
  * leaving the others parked forever.
  */
-import { ThreadState, kArrivedField, kReleaseField, kStateField, kStopField } from './layout.ts';
+import { ThreadState, kArrivedField, kReleaseField, kStateField, kStopField } from '../subjects/allocator/layout.ts';
 
 /**
  * Worker side: arrive and wait for release. Returns false when the run was stopped instead. The

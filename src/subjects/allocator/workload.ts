@@ -8,7 +8,7 @@
  * ARC4 costs 30 ns, which would be most of the cost of the alloc+free being measured.
  */
 import seedrandom from 'seedrandom';
-import type { Workload } from '../scenario/schema.ts';
+import type { Workload } from '../../scenario/schema.ts';
 
 export class ThreadWorkload {
   private readonly random: () => number;

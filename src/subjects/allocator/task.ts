@@ -2,9 +2,9 @@
  * What the main thread sends each stress worker, and what the worker sends back. Everything in a task
  * survives structured cloning; the SharedArrayBuffer is shared, not copied.
  */
-import type { AllocatorRef } from '../alloc/load-allocator.ts';
-import type { Violation } from '../check/violation.ts';
-import type { Scenario } from '../scenario/schema.ts';
+import type { AllocatorRef } from '../../alloc/load-allocator.ts';
+import type { Violation } from '../../check/violation.ts';
+import type { Scenario } from '../../scenario/schema.ts';
 import type { Layout } from './layout.ts';
 
 export interface StressTask {
