@@ -4,30 +4,20 @@
  * consumer sees an item twice or one that was overwritten: no order of the operations agrees with a
  * FIFO queue, and the linearizability check says so, with the history.
  */
-import { RingBuffer } from 'ringbuf.js';
 import { defineObject } from '../../src/index.ts';
 import { queueModel } from './queue-model.ts';
+import { ringBytes, ringQueue } from './ring-queue.ts';
 
 const CAPACITY = 3;
-const RING_BYTES = 8 + (CAPACITY + 1) * Int32Array.BYTES_PER_ELEMENT;
 
 export default defineObject({
   name: 'ringbuf-object-two-producers',
   description: 'ringbuf.js with two producers: not linearizable to a FIFO queue',
   threads: 3,
-  sharedBytes: RING_BYTES,
+  sharedBytes: ringBytes(CAPACITY),
   opsPerThread: 2,
   seed: 'two-producers',
-  attach(memory) {
-    const ring = new RingBuffer(memory.buffer, Int32Array);
-    return {
-      push: (items: number[]) => ring.push(Int32Array.from(items)),
-      pop: (max: number) => {
-        const out = new Int32Array(max);
-        return Array.from(out.subarray(0, ring.pop(out, max)));
-      },
-    };
-  },
+  attach: (memory) => ringQueue(memory),
   operations: [
     { name: 'push', threads: [0, 1], args: (random) => [[1 + Math.floor(random() * 1000)]] },
     { name: 'pop', threads: [2], args: () => [2] },

@@ -4,29 +4,19 @@
  * history of every round or schedule is checked for linearizability against a FIFO queue of CAPACITY
  * items (queue-model.ts). Passes in both modes.
  */
-import { RingBuffer } from 'ringbuf.js';
 import { defineObject } from '../../src/index.ts';
 import { queueModel } from './queue-model.ts';
+import { ringBytes, ringQueue } from './ring-queue.ts';
 
 const CAPACITY = 3;
-const RING_BYTES = 8 + (CAPACITY + 1) * Int32Array.BYTES_PER_ELEMENT;
 
 export default defineObject({
   name: 'ringbuf-object',
   description: 'ringbuf.js, one producer and one consumer: linearizable to a bounded FIFO queue',
   threads: 2,
-  sharedBytes: RING_BYTES,
+  sharedBytes: ringBytes(CAPACITY),
   opsPerThread: 4,
-  attach(memory) {
-    const ring = new RingBuffer(memory.buffer, Int32Array);
-    return {
-      push: (items: number[]) => ring.push(Int32Array.from(items)),
-      pop: (max: number) => {
-        const out = new Int32Array(max);
-        return Array.from(out.subarray(0, ring.pop(out, max)));
-      },
-    };
-  },
+  attach: (memory) => ringQueue(memory),
   operations: [
     // Distinct values per call (thread-free: only thread 0 pushes), so a lost or doubled item shows.
     { name: 'push', threads: [0], args: (random) => [Array.from({ length: 1 + Math.floor(random() * 2) }, () => 1 + Math.floor(random() * 1000))] },

@@ -7,6 +7,7 @@
  * The subject is a scenario and an allocator, whatever they are: a user's allocator module with a
  * built-in scenario is a subject as much as a known-bug scenario is.
  */
+import { meetsExpectation } from '../check/grade.ts';
 import type { LoadedAllocator } from '../alloc/load-allocator.ts';
 import { type RunSize, explore } from '../controlled/explore.ts';
 import type { StrategyName } from '../controlled/strategies/index.ts';
@@ -130,7 +131,7 @@ async function exploreOnce(subject: BugSubject, strategy: StrategyName, seed: st
   return {
     seed,
     ...(finding
-      ? { schedulesToBug: finding.schedule + 1, kind: finding.violation.kind, expectedKind: expected !== 'pass' && expected.includes(finding.violation.kind) }
+      ? { schedulesToBug: finding.schedule + 1, kind: finding.violation.kind, expectedKind: meetsExpectation(expected, [finding.violation]) }
       : {}),
     schedules: result.schedules,
     steps: result.steps,

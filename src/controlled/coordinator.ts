@@ -183,6 +183,22 @@ interface Session {
   spins: SpinDetector;
 }
 
+/** What every session has, whatever its subject: views of its buffers, its tasks, and fresh counters. */
+function sessionOf(views: RunViews, control: SharedArrayBuffer, reports: SharedArrayBuffer, batch: SharedArrayBuffer, tasks: Promise<void>[], failures: (string | undefined)[]): Omit<Session, 'host' | 'growRange' | 'scratch'> {
+  const threads = tasks.length;
+  return {
+    views,
+    ...slotViews(control, threads),
+    reports,
+    batch: new BatchViews(batch),
+    tasks,
+    failures,
+    epoch: 0,
+    blocks: Array.from({ length: threads }, (_, t) => views.thread(t)),
+    spins: new SpinDetector(threads, views.allocatorBuffer.byteLength),
+  };
+}
+
 export class Coordinator {
   private readonly workers: ControlledWorkers;
   /** Whether this coordinator made its workers (and so ends them), or was lent an exploration's. */
@@ -236,20 +252,7 @@ export class Coordinator {
         })
         .catch((error: unknown) => void (failures[thread] = outOfMemoryText(error, heapMb) ?? String((error as Error)?.message ?? error).split('\n')[0])),
     );
-    return {
-      views,
-      ...slotViews(control, threads),
-      reports,
-      batch: new BatchViews(batchBuffer),
-      tasks,
-      failures,
-      epoch: 0,
-      host: undefined,
-      scratch,
-      growRange: undefined,
-      blocks: Array.from({ length: threads }, (_, t) => views.thread(t)),
-      spins: new SpinDetector(threads, subject.byteLength),
-    };
+    return { ...sessionOf(views, control, reports, batchBuffer, tasks, failures), host: undefined, scratch, growRange: undefined };
   }
 
   private async openAllocator(config: AllocatorRunConfig): Promise<Session> {
@@ -299,19 +302,7 @@ export class Coordinator {
         })
         .catch((error: unknown) => void (failures[thread] = outOfMemoryText(error, heapMb) ?? String((error as Error)?.message ?? error).split('\n')[0])),
     );
-    return {
-      views,
-      ...slotViews(control, threads),
-      reports,
-      batch: new BatchViews(batchBuffer),
-      tasks,
-      failures,
-      epoch: 0,
-      host,
-      growRange,
-      blocks: Array.from({ length: threads }, (_, t) => views.thread(t)),
-      spins: new SpinDetector(threads, allocatorBuffer.byteLength),
-    };
+    return { ...sessionOf(views, control, reports, batchBuffer, tasks, failures), host, growRange };
   }
 
   /**

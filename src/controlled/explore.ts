@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { LoadedAllocator } from '../alloc/load-allocator.ts';
+import { meetsExpectation } from '../check/grade.ts';
 import type { Violation } from '../check/violation.ts';
 import { shellQuote } from '../io/shell-quote.ts';
 import { resultsDir, writeTextAtomic } from '../report/result-file.ts';
@@ -235,7 +236,7 @@ async function exploreOn(options: ExploreOptions): Promise<ExploreResult> {
     return { ...base, ok: expected === 'pass' && schedules > 0, ...(bound ? { bound } : {}) };
   }
   const finding = await describeFinding(options, failed.result, failed.index);
-  const ok = expected !== 'pass' && expected.includes(finding.violation.kind);
+  const ok = meetsExpectation(expected, [finding.violation]);
   return { ...base, ok, finding };
 }
 

@@ -14,10 +14,9 @@ import { StressThread } from '../subjects/allocator/stress-thread.ts';
 import type { StressTask, WorkerReport } from '../subjects/allocator/task.ts';
 import { describeOp } from '../subjects/allocator/op-log.ts';
 import { describeLocation, locationKey } from './describe-location.ts';
-import { ControlledAbort, Interceptor } from './intercept.ts';
-import { startPlainAccess, stopPlainAccess } from './plain-access.ts';
+import { Interceptor } from './intercept.ts';
+import { runIntercepted } from './intercepted.ts';
 import { markSubjectRoot } from './plain-access-loader.ts';
-import { patchTypedArrayMethods, unpatchTypedArrayMethods } from './plain-access-methods.ts';
 import type { PointsMode } from './plain-access-mode.ts';
 import { Request } from './protocol.ts';
 import { serveSchedules } from './schedule-loop.ts';
@@ -106,24 +105,10 @@ function runSchedule(task: ControlledTask, definition: AllocatorDefinition): { r
     onViolation: () => interceptor.park(Request.violation),
     timed: false,
   });
-  const plain = task.points !== 'atomics';
-  interceptor.install();
-  if (plain) {
-    startPlainAccess(interceptor, task.allocatorBuffer);
-    patchTypedArrayMethods(interceptor, task.allocatorBuffer);
-  }
-  try {
+  runIntercepted(interceptor, task.allocatorBuffer, task.points, () => {
     thread.run();
     interceptor.park(Request.done);
-  } catch (error) {
-    if (!(error instanceof ControlledAbort)) throw error;
-  } finally {
-    if (plain) {
-      unpatchTypedArrayMethods();
-      stopPlainAccess();
-    }
-    interceptor.uninstall();
-  }
+  });
   // An operation the run stopped in the middle of: its steps so far.
   if (current) ops.push({ ...current, last: interceptor.grantedStep });
   return { report: thread.summary(), ops: ops.slice(-MAX_OPS_REPORTED) };

@@ -98,7 +98,7 @@ export interface ScenarioFields {
   lock: boolean;
   /** A run with no progress for this long is reported as a hang. */
   watchdogMs: number;
-  /** What the run must show. */
+  /** What the run must show: no violation (`pass`), or one of a list of kinds (check/grade.ts). */
   expect: Expectation;
   /** How `npm run explore` sizes this scenario for controlled scheduling. */
   explore: ExploreSettings;

@@ -2,6 +2,7 @@
  * What one stress run (one allocator at one thread count) found and measured. This is the shape that
  * goes into result files and `--json` output.
  */
+import { meetsExpectation } from '../check/grade.ts';
 import type { Violation } from '../check/violation.ts';
 import type { HistogramJson } from '../metrics/histogram.ts';
 import type { Expectation } from '../scenario/schema.ts';
@@ -99,9 +100,3 @@ export function sweepVerdict(verdicts: RunVerdict[]): RunVerdict {
   return 'pass';
 }
 
-/** Whether a run's violations match its scenario's expectation. */
-export function meetsExpectation(expected: Expectation, violations: { kind: string }[]): boolean {
-  if (expected === 'pass') return violations.length === 0;
-  const kinds = new Set(violations.map((v) => v.kind));
-  return expected.every((kind) => kinds.has(kind));
-}

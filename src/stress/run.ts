@@ -44,7 +44,8 @@ import {
 } from '../subjects/allocator/layout.ts';
 import { describeOp, readCurrentOp, readLog } from '../subjects/allocator/op-log.ts';
 import type { StressPool } from './pool.ts';
-import { type RunCounters, type RunResult, meetsExpectation } from './result.ts';
+import { meetsExpectation } from '../check/grade.ts';
+import { type RunCounters, type RunResult } from './result.ts';
 import type { StressTask, WorkerReport } from '../subjects/allocator/task.ts';
 
 export interface RunOptions {

@@ -8,9 +8,8 @@
  */
 import type { Violation } from '../../check/violation.ts';
 import { ControlledAbort, Interceptor } from '../../controlled/intercept.ts';
-import { startPlainAccess, stopPlainAccess } from '../../controlled/plain-access.ts';
+import { runIntercepted } from '../../controlled/intercepted.ts';
 import { markSubjectRoot } from '../../controlled/plain-access-loader.ts';
-import { patchTypedArrayMethods, unpatchTypedArrayMethods } from '../../controlled/plain-access-methods.ts';
 import type { PointsMode } from '../../controlled/plain-access-mode.ts';
 import { Request, SLOT_BYTES, arrayTypes, elementBytes, kCheckField } from '../../controlled/protocol.ts';
 import { serveSchedules } from '../../controlled/schedule-loop.ts';
@@ -76,13 +75,7 @@ function runSchedule(task: ProgramControlledTask, program: ProgramDefinition): W
       ready = false;
     }
   }
-  const plain = task.points !== 'atomics';
-  interceptor.install();
-  if (plain) {
-    startPlainAccess(interceptor, task.subjectBuffer);
-    patchTypedArrayMethods(interceptor, task.subjectBuffer);
-  }
-  try {
+  runIntercepted(interceptor, task.subjectBuffer, task.points, () => {
     if (!ready) interceptor.park(Request.violation);
     interceptor.park(Request.start);
     try {
@@ -93,15 +86,7 @@ function runSchedule(task: ProgramControlledTask, program: ProgramDefinition): W
       interceptor.park(Request.violation);
     }
     interceptor.park(Request.done);
-  } catch (error) {
-    if (!(error instanceof ControlledAbort)) throw error;
-  } finally {
-    if (plain) {
-      unpatchTypedArrayMethods();
-      stopPlainAccess();
-    }
-    interceptor.uninstall();
-  }
+  });
   // Every thread has returned (the coordinator said so before it ended the run): memory is quiescent.
   if (thread === 0 && slot[kCheckField] === 1 && program.check) {
     try {
