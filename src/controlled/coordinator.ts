@@ -1,6 +1,7 @@
 /**
- * The main thread's side of controlled mode: runs one schedule. Every worker parks before each Atomics
- * call on the allocator's buffer; the coordinator asks the strategy which parked thread goes next and
+ * The main thread's side of controlled mode: runs one schedule, of an allocator driven by a scenario or
+ * of a program (src/subjects/program/). Every worker parks before each Atomics call on the subject's
+ * buffer (the allocator's, or the program's own); the coordinator asks the strategy which parked thread goes next and
  * grants it the turn. Only one thread runs at a time, so a schedule (the thread of each step) replays
  * the same interleaving exactly. While the calls are plain ones, the strategy's next decisions are
  * written ahead as a batch that the workers follow among themselves, logging each step; the coordinator
@@ -82,12 +83,12 @@ export interface AllocatorRunConfig extends CommonRunConfig {
 
 /**
  * A program (src/subjects/program/): its threads run its `thread` on a buffer of its own, exactly
- * `sharedBytes` long (rounded up to 8) and zeroed for every schedule; thread 0 runs `init` before its
- * first step and `check` once every thread has ended.
+ * `sharedBytes` long and zeroed for every schedule; thread 0 runs `init` before its first step and
+ * `check` once every thread has ended (src/subjects/program/controlled-program.ts is the worker's side).
  */
 export interface ProgramRunConfig extends CommonRunConfig {
   kind: 'program';
-  /** What the worker loads: a file (src/subjects/program/program-task.ts says how). */
+  /** What the workers load and the buffers they get. */
   program: ProgramSubject;
 }
 
