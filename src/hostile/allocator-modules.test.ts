@@ -109,7 +109,8 @@ describe('the sound base module passes (the control)', () => {
   });
 });
 
-describe('bad input found before anything runs: one line, exit 2, no result file', () => {
+// Refusals before anything runs, two at a time: most of their time is a deadline running out.
+describe.concurrent('bad input found before anything runs: one line, exit 2, no result file', () => {
   it('sharedBytes returns -1 (stress)', () => expectRefused('stress', 'shared-bytes-negative', /shared-bytes-negative\.ts: sharedBytes\(256\) returned -1: it must be a whole number of bytes/));
   it('sharedBytes returns -1 (explore)', () => expectRefused('explore', 'shared-bytes-negative', /shared-bytes-negative\.ts: sharedBytes\(\d+\) returned -1: it must be a whole number of bytes/));
   it('sharedBytes returns NaN', () => expectRefused('stress', 'shared-bytes-nan', /shared-bytes-nan\.ts: sharedBytes\(256\) returned NaN/));

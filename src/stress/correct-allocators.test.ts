@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { builtins } from '../alloc/registry.ts';
 import { validateScenario } from '../scenario/load.ts';
+import { UserHost } from '../harness/user-host.ts';
 import { StressPool } from './pool.ts';
 import { runStress } from './run.ts';
 
@@ -25,19 +26,22 @@ function scenarioFor(maxRun: number, seed: string) {
 describe.each([1, 2, 4])('correct allocators at %i threads', (threads) => {
   it.each(builtins.map((d) => d.name))(`%s passes ${SEEDS} seeds with no violation`, async (name) => {
     const definition = builtins.find((d) => d.name === name)!;
-    // One pool for all seeds: these runs check correctness, not speed, so a warm worker is fine.
+    // One pool and one user host for all seeds: these runs check correctness, not speed, so warm
+    // workers are fine (a host started per run was most of this test's time).
     const pool = new StressPool(threads);
+    const host = await UserHost.start({ builtin: name }, name, { timeoutMs: 5000, workers: threads + 1 });
     const found: string[] = [];
     let ops = 0;
     try {
       for (let seed = 1; seed <= SEEDS; seed++) {
         const scenario = scenarioFor(definition.maxRun, `correct-${seed}`);
-        const run = await runStress({ scenario, definition, allocator: { builtin: name }, threads, checks: true, lock: true, pool, reproduce: () => '' });
+        const run = await runStress({ scenario, definition, allocator: { builtin: name }, threads, checks: true, lock: true, pool, host, reproduce: () => '' });
         found.push(...run.violations.map((v) => `seed ${seed}: ${v.kind}: ${v.message}`));
         ops += run.totalOps;
       }
     } finally {
       await pool.destroy();
+      await host.close();
     }
     expect(found).toEqual([]);
     // The runs did real work: fill, churn and drain on every thread, every seed.

@@ -62,6 +62,11 @@ export interface RunOptions {
   onProgress?: (progress: { phase: string; ops: number; violations: number; elapsedMs: number }) => void;
   /** Builds the command that re-runs this allocator at this thread count. */
   reproduce: (allocator: string, threads: number) => string;
+  /**
+   * A user host lent for many runs of this allocator (a test's seeds): the run binds its buffers to it
+   * and neither starts nor closes it. Without one, each run starts its own (about 300 ms on two cores).
+   */
+  host?: UserHost;
 }
 
 /** The run stops early once this many violations are counted: the first ones say what is wrong. */
@@ -75,6 +80,7 @@ export async function runStress(options: RunOptions): Promise<RunResult> {
   const { scenario, threads } = options;
   const name = refName(options.allocator);
   const growRange = offlineRange(scenario, options.definition, name);
+  if (options.host) return runWithHost(options, options.host, name, growRange);
   // The host starts while the pool's workers do; it counts as one more worker for their memory share.
   let host: UserHost;
   try {

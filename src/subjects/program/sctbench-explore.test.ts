@@ -22,7 +22,8 @@ const expected: Record<string, string> = {
   'stringbuffer-jdk1.4': 'assertion',
 };
 
-describe('explore finds every SCTBench port with its defaults', () => {
+// Explorations are deterministic for a seed, whatever else the machine runs: two at a time.
+describe.concurrent('explore finds every SCTBench port with its defaults', () => {
   it.each(Object.entries(expected))('%s: %s', async (port, kind) => {
     const r = await runCli('explore.ts', [`examples/sctbench/${port}.ts`, '--json'], { timeoutMs: 120_000 });
     expect(r.code, r.stderr).toBe(1);
