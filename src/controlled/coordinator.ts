@@ -728,8 +728,14 @@ export class Coordinator {
       // after the coordinator, having seen the store by polling, granted the next batch and begun to
       // wait. Trusting it read the log before the running thread had taken its step (a schedule that
       // ran twice differed, and a replay diverged).
-      Atomics.wait(header, kOwnerField, Owner.workers, 20);
+      const woke = Atomics.wait(header, kOwnerField, Owner.workers, 20);
       if (Atomics.load(header, kOwnerField) !== Owner.workers) return true;
+      // A wake-up with the batch still out (a late notify) polls again rather than yielding: an event
+      // loop turn per wake costs more than a step. Only a slice that ran out yields, to notice a death.
+      if (woke !== 'timed-out' && performance.now() - since < 20) {
+        if (spinUntilBack(header)) return true;
+        continue;
+      }
       await new Promise((resolve) => setImmediate(resolve));
       if (Atomics.load(header, kOwnerField) !== Owner.workers) return true;
       const running = Math.max(0, slots.findIndex((slot) => Atomics.load(slot, kTurnField) === Turn.running));

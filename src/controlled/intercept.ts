@@ -84,6 +84,16 @@ const MIN_SPIN = 64;
 /** One park in this many polls longer than the limit, to notice that turns come sooner again. */
 const PROBE_EVERY = 16;
 
+/** How many polls of a turn field fit in a millisecond on this machine, measured once per worker. */
+const pollsPerMs = (() => {
+  const probe = new Int32Array(new SharedArrayBuffer(4));
+  const polls = 20_000;
+  const started = performance.now();
+  let seen = 0;
+  for (let i = 0; i < polls; i++) seen |= real.load(probe, 0);
+  return (polls + seen) / Math.max(1e-3, performance.now() - started);
+})();
+
 /** Any typed array: what a plain-access point can be on. */
 export type TypedArray = Exclude<ArrayBufferView, DataView> & { length: number; [index: number]: number | bigint };
 
@@ -200,11 +210,12 @@ export class Interceptor {
     const slot = this.slot;
     let turn: number = Turn.parked;
     // Adaptive spinning, as adaptive mutexes do: poll about twice as long as a turn has recently taken
-    // to come (at most `spin`), halve that after a poll that came to nothing, and one park in
-    // PROBE_EVERY poll four times longer, to notice that turns come sooner again. Measured here (2
-    // cores shared with a load of 25-45 from other work, npx tsx src/cli/bench-steps.ts): 2 threads
-    // with a fixed 20,000 polls ran 1,900-2,700 steps/s, with a fixed 200 60,000-200,000, adaptive
-    // 97,000-177,000; 4 threads with a fixed 2,000 25,000, adaptive 78,000-100,000.
+    // to come, at most `spin`. A turn that came only after a sleep still tells how long it took: when
+    // that was within `spin` polls, polling would have caught it for less than the sleep cost (a
+    // futex wake-up onto an idle core of this 2-core VM takes 60-85 us, about 6,000 polls), so the
+    // limit grows to cover it; only a turn that took longer than `spin` halves the limit, as on a
+    // machine so loaded that polling steals the core the running thread needs. One park in
+    // PROBE_EVERY polls four times longer, to notice that turns come sooner again.
     const probe = (++this.parks & (PROBE_EVERY - 1)) === 0;
     const limit = probe ? Math.min(this.spin, this.spinLimit * 4) : this.spinLimit;
     let i = 0;
@@ -214,10 +225,15 @@ export class Interceptor {
     }
     if (turn !== Turn.parked) {
       if (2 * i + MIN_SPIN > this.spinLimit) this.spinLimit = Math.min(this.spin, 2 * i + MIN_SPIN);
-    } else if (!probe) this.spinLimit = Math.max(MIN_SPIN, this.spinLimit >> 1);
-    while (turn === Turn.parked) {
-      real.wait(slot, kTurnField, Turn.parked);
-      turn = real.load(slot, kTurnField);
+    } else {
+      const slept = performance.now();
+      while (turn === Turn.parked) {
+        real.wait(slot, kTurnField, Turn.parked);
+        turn = real.load(slot, kTurnField);
+      }
+      const polls = i + (performance.now() - slept) * pollsPerMs;
+      if (polls <= this.spin) this.spinLimit = Math.min(this.spin, Math.max(this.spinLimit, 2 * polls));
+      else if (!probe) this.spinLimit = Math.max(MIN_SPIN, this.spinLimit >> 1);
     }
     if (turn === Turn.abort && request !== Request.done) throw new ControlledAbort();
     this.step = slot[kStepField]!;
