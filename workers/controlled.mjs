@@ -8,5 +8,9 @@ if (workerData?.points !== 'atomics') {
   const { registerPlainAccess } = await import('../src/controlled/plain-access-loader.ts');
   registerPlainAccess();
 }
-const { default: controlledWorker } = await import('../src/controlled/worker.ts');
-export default controlledWorker;
+// The driver does not import its subjects: each task goes to the subject its kind names.
+const [{ default: allocatorWorker }, { programWorker }] = await Promise.all([
+  import('../src/controlled/worker.ts'),
+  import('../src/subjects/program/controlled-program.ts'),
+]);
+export default (task) => (task.kind === 'program' ? programWorker(task) : allocatorWorker(task));

@@ -3,7 +3,7 @@
  * on the allocator's buffer, and with `--points all` every plain typed-array read and write of the code
  * under test there (plain-access.ts), waits for the coordinator's go (see intercept.ts). One task runs schedule
  * after schedule: the coordinator resets the buffers between them and bumps the epoch to start the
- * next. Loaded through `workers/controlled.mjs`.
+ * next. Loaded through `workers/controlled.mjs`, which hands it the tasks of kind allocator.
  */
 import type { AllocatorDefinition } from '../alloc/contract.ts';
 import { GlobalLock } from '../alloc/global-lock.ts';
@@ -20,7 +20,7 @@ import { markSubjectRoot } from './plain-access-loader.ts';
 import type { PointsMode } from './plain-access-mode.ts';
 import { Request } from './protocol.ts';
 import { serveSchedules } from './schedule-loop.ts';
-import { type ProgramControlledTask, programWorker } from '../subjects/program/controlled-program.ts';
+import type { ProgramControlledTask } from './program-task.ts';
 import type { OpSpan } from './trace.ts';
 
 export interface ControlledTask extends StressTask {
@@ -49,8 +49,8 @@ export type AnyControlledTask = ControlledTask | ProgramControlledTask;
 /** Operations a report carries at most per thread: a trace shows the last few dozen steps. */
 const MAX_OPS_REPORTED = 256;
 
-export default async function controlledWorker(task: AnyControlledTask): Promise<void> {
-  if (task.kind === 'program') return programWorker(task);
+/** An allocator's thread (a program's task goes to its subject: workers/controlled.mjs). */
+export default async function controlledWorker(task: ControlledTask): Promise<void> {
   if (task.points !== 'atomics' && 'module' in task.allocator) markSubjectRoot(task.allocator.module);
   const definition = await loadAllocator(task.allocator);
   // Descriptions are pure functions of the location: asked once per location for the whole task.

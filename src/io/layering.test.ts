@@ -5,6 +5,8 @@
  * (src/stress/) and controlled (src/controlled/), never import each other: what both need is in
  * src/harness/ (barriers, run aborts, limits, the user host, worker limits) and in the subject they run
  * (src/subjects/allocator/: the allocator thread's body, its workload, layout, op log and set-up).
+ * Programs and objects (src/subjects/program/, src/subjects/object/) sit on the drivers: no driver
+ * imports them, and a controlled worker's entry (workers/controlled.mjs) hands a program's task over.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -37,6 +39,12 @@ describe('layering', () => {
   it('the stress driver and the controlled driver do not import each other', () => {
     expect(imports(folder('controlled'), folder('stress'))).toEqual([]);
     expect(imports(folder('stress'), folder('controlled'))).toEqual([]);
+  });
+
+  it('the drivers import no program or object subject: those are built on the drivers, not in them', () => {
+    const subjects = [folder(path.join('subjects', 'program')), folder(path.join('subjects', 'object'))];
+    const drivers = [folder('controlled'), folder('stress'), folder('harness')];
+    expect(drivers.flatMap((driver) => subjects.flatMap((subject) => imports(driver, subject)))).toEqual([]);
   });
 
   it('the harness core imports neither driver nor the commands', () => {

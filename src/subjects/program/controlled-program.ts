@@ -10,7 +10,7 @@ import type { Violation } from '../../check/violation.ts';
 import { ControlledAbort, Interceptor } from '../../controlled/intercept.ts';
 import { runIntercepted } from '../../controlled/intercepted.ts';
 import { markSubjectRoot } from '../../controlled/plain-access-loader.ts';
-import type { PointsMode } from '../../controlled/plain-access-mode.ts';
+import type { ProgramControlledTask } from '../../controlled/program-task.ts';
 import { Request, SLOT_BYTES, arrayTypes, elementBytes, kCheckField } from '../../controlled/protocol.ts';
 import { serveSchedules } from '../../controlled/schedule-loop.ts';
 import { locationKey } from '../../controlled/describe-location.ts';
@@ -18,24 +18,6 @@ import type { WorkerReport } from '../allocator/task.ts';
 import { checkProgram, thrownText } from './check-program.ts';
 import type { ProgramDefinition } from './contract.ts';
 import { importProgram } from './import-program.ts';
-
-export interface ProgramControlledTask {
-  kind: 'program';
-  /** Absolute path of the program's module. */
-  program: string;
-  sharedBytes: number;
-  threads: number;
-  thread: number;
-  /** The program's own buffer: every access to it is a scheduling point. */
-  subjectBuffer: SharedArrayBuffer;
-  /** Its bookkeeping buffer: no access to it is. */
-  scratchBuffer: SharedArrayBuffer;
-  control: SharedArrayBuffer;
-  batch: SharedArrayBuffer;
-  spin: number;
-  reports: SharedArrayBuffer;
-  points?: PointsMode;
-}
 
 export async function programWorker(task: ProgramControlledTask): Promise<void> {
   if (task.points !== 'atomics') markSubjectRoot(task.program);
