@@ -103,9 +103,27 @@ export async function benchBugFinding(options: BugFindingOptions): Promise<BugFi
   return cells;
 }
 
-async function exploreOnce(subject: BugSubject, strategy: StrategyName, seed: string, options: BugFindingOptions): Promise<SeedRun> {
+/**
+ * Steps/s after each run's first schedule: the first pays for the workers' start (tsx, the module
+ * graph), which is not exploring. `onProgress` goes to the exploration; `seedRun` reads its totals.
+ */
+function steadyRate() {
   let first = { steps: 0, elapsedMs: 0 };
   let last = { schedules: 0, steps: 0, elapsedMs: 0 };
+  return {
+    onProgress: (p: { schedules: number; steps: number; elapsedMs: number }) => {
+      if (p.schedules === 1) first = { steps: p.steps, elapsedMs: p.elapsedMs };
+      last = p;
+    },
+    seedRun(seed: string, result: { schedules: number; steps: number; seconds: number }, found: Pick<SeedRun, 'schedulesToBug' | 'kind' | 'expectedKind'> | undefined): SeedRun {
+      const steady = last.schedules > 1 ? { steps: last.steps - first.steps, seconds: (last.elapsedMs - first.elapsedMs) / 1000 } : { steps: 0, seconds: 0 };
+      return { seed, ...found, schedules: result.schedules, steps: result.steps, seconds: result.seconds, steadySteps: steady.steps, steadySeconds: steady.seconds };
+    },
+  };
+}
+
+async function exploreOnce(subject: BugSubject, strategy: StrategyName, seed: string, options: BugFindingOptions): Promise<SeedRun> {
+  const rate = steadyRate();
   const result = await explore({
     scenario: subject.scenario,
     scenarioFile: subject.scenarioFile,
@@ -120,30 +138,15 @@ async function exploreOnce(subject: BugSubject, strategy: StrategyName, seed: st
     stepBudget: options.stepBudget,
     checkDeterminism: false,
     shrink: false,
-    onProgress: (p) => {
-      if (p.schedules === 1) first = { steps: p.steps, elapsedMs: p.elapsedMs };
-      last = p;
-    },
+    onProgress: rate.onProgress,
   });
-  const expected = subject.scenario.explore.expect;
   const finding = result.finding;
-  const steady = last.schedules > 1 ? { steps: last.steps - first.steps, seconds: (last.elapsedMs - first.elapsedMs) / 1000 } : { steps: 0, seconds: 0 };
-  return {
-    seed,
-    ...(finding
-      ? { schedulesToBug: finding.schedule + 1, kind: finding.violation.kind, expectedKind: meetsExpectation(expected, [finding.violation]) }
-      : {}),
-    schedules: result.schedules,
-    steps: result.steps,
-    seconds: result.seconds,
-    steadySteps: steady.steps,
-    steadySeconds: steady.seconds,
-  };
+  const expected = subject.scenario.explore.expect;
+  return rate.seedRun(seed, result, finding && { schedulesToBug: finding.schedule + 1, kind: finding.violation.kind, expectedKind: meetsExpectation(expected, [finding.violation]) });
 }
 
 async function exploreProgramOnce(subject: ProgramBugSubject, strategy: StrategyName, seed: string, options: BugFindingOptions): Promise<SeedRun> {
-  let first = { steps: 0, elapsedMs: 0 };
-  let last = { schedules: 0, steps: 0, elapsedMs: 0 };
+  const rate = steadyRate();
   const result = await exploreProgram({
     file: subject.file,
     info: subject.info,
@@ -154,23 +157,11 @@ async function exploreProgramOnce(subject: ProgramBugSubject, strategy: Strategy
     seed,
     stepBudget: options.stepBudget,
     shrink: false,
-    onProgress: (p) => {
-      if (p.schedules === 1) first = { steps: p.steps, elapsedMs: p.elapsedMs };
-      last = p;
-    },
+    onProgress: rate.onProgress,
   });
-  const steady = last.schedules > 1 ? { steps: last.steps - first.steps, seconds: (last.elapsedMs - first.elapsedMs) / 1000 } : { steps: 0, seconds: 0 };
   const finding = result.finding;
-  return {
-    seed,
-    // Every failure of a program is its bug: a program declares no expected kinds.
-    ...(finding ? { schedulesToBug: finding.schedule + 1, kind: finding.violation.kind, expectedKind: true } : {}),
-    schedules: result.schedules,
-    steps: result.steps,
-    seconds: result.seconds,
-    steadySteps: steady.steps,
-    steadySeconds: steady.seconds,
-  };
+  // Every failure of a program is its bug: a program declares no expected kinds.
+  return rate.seedRun(seed, result, finding && { schedulesToBug: finding.schedule + 1, kind: finding.violation.kind, expectedKind: true });
 }
 
 /** The median of schedules to the first bug, a run without one counting as Infinity (more than any). */

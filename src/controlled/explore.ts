@@ -70,13 +70,11 @@ export interface ExploreOptions {
   workers?: ControlledWorkers;
 }
 
-export interface Finding {
+/** A violation an exploration found, whatever its subject: shrunk, traced, and how to replay it. */
+export interface ScheduleFinding {
   violation: Violation;
   violations: Violation[];
-  /** The run that failed, after shrinking. */
-  size: RunSize;
-  /** The run that first failed, before shrinking. */
-  foundSize: RunSize;
+  /** The schedule (from 0) that failed first. */
   schedule: number;
   steps: number;
   preemptions: number;
@@ -87,6 +85,14 @@ export interface Finding {
   /** The file the token was written to, when it is too long to paste (see {@link INLINE_TOKEN_CHARS}). */
   replayFile?: string;
   replayCommand: string;
+}
+
+/** An allocator's finding: a schedule of a run whose size shrinking may have made smaller. */
+export interface Finding extends ScheduleFinding {
+  /** The run that failed, after shrinking. */
+  size: RunSize;
+  /** The run that first failed, before shrinking. */
+  foundSize: RunSize;
 }
 
 /**

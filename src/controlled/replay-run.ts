@@ -10,23 +10,11 @@ import { coordinatorFor, pickViolation, type RunSize } from './explore.ts';
 import { Replay } from './strategies/replay.ts';
 import type { PointsMode } from './plain-access-mode.ts';
 import { type CheckedToken, settingsHash } from './token.ts';
-import { formatTrace } from './trace.ts';
-import type { Violation } from '../check/violation.ts';
+import { type ReplayOutcome, replayOutcome } from './replay-outcome.ts';
 
-export interface ReplayResult {
+export interface ReplayResult extends ReplayOutcome {
   token: CheckedToken;
   size: RunSize;
-  outcome: 'violation' | 'pass' | 'diverged';
-  violation?: Violation;
-  violations: Violation[];
-  steps: number;
-  trace: string;
-  traceDigest: string;
-  /** Whether the digest equals the one recorded in the token. */
-  sameTrace: boolean;
-  /** Whether the run ended with the kind of violation the token recorded. */
-  sameViolation: boolean;
-  divergence?: string;
 }
 
 /**
@@ -51,21 +39,8 @@ export async function replay(token: CheckedToken, points?: PointsMode): Promise<
   const coordinator = coordinatorFor({ scenario: { ...scenario, seed: token.seed }, allocator, stepBudget, lock: token.lock, points: points ?? token.points ?? 'atomics' }, size);
   try {
     const result = await coordinator.run(new Replay(token.schedule, token.hashes));
-    const outcome = result.outcome === 'diverged' ? 'diverged' : result.outcome === 'violation' ? 'violation' : 'pass';
     const violation = result.violations.length > 0 ? pickViolation(result.violations, scenario.explore.expect) : undefined;
-    return {
-      token,
-      size,
-      outcome,
-      ...(violation ? { violation } : {}),
-      violations: result.violations,
-      steps: result.steps.length,
-      trace: formatTrace(result.steps, { threads: size.threads, violationStep: result.violationStep, ops: result.ops, locations: result.locations }),
-      traceDigest: result.digest,
-      sameTrace: result.digest === token.digest,
-      sameViolation: violation?.kind === token.kind,
-      ...(result.divergence ? { divergence: result.divergence } : {}),
-    };
+    return { token, size, ...replayOutcome(token, result, size.threads, violation) };
   } finally {
     await coordinator.close();
   }

@@ -5,10 +5,9 @@
  * what shrinking can take away is preemptions. The finding comes with its trace and a replay token.
  */
 import { createHash } from 'node:crypto';
-import type { Violation } from '../../check/violation.ts';
 import { ControlledWorkers } from '../../controlled/controlled-workers.ts';
 import { Coordinator, type ScheduleResult } from '../../controlled/coordinator.ts';
-import { replayCommand, schedulerFor } from '../../controlled/explore.ts';
+import { type ScheduleFinding, replayCommand, schedulerFor } from '../../controlled/explore.ts';
 import { DEFAULT_POINTS, type PointsMode } from '../../controlled/plain-access-mode.ts';
 import { shrinkPreemptions } from '../../controlled/shrink.ts';
 import { type ScheduleSummary, type StrategyName, strategyInfo, summarizeSchedule } from '../../controlled/strategies/index.ts';
@@ -44,20 +43,8 @@ export interface ProgramExploreOptions {
   onProgress?: (progress: { schedules: number; steps: number; elapsedMs: number }) => void;
 }
 
-export interface ProgramFinding {
-  violation: Violation;
-  violations: Violation[];
-  /** The schedule (from 0) that failed first. */
-  schedule: number;
-  steps: number;
-  preemptions: number;
-  foundPreemptions: number;
-  trace: string;
-  traceDigest: string;
-  replayToken: string;
-  replayFile?: string;
-  replayCommand: string;
-}
+/** A program's size is its own: its finding is a schedule and no more. */
+export type ProgramFinding = ScheduleFinding;
 
 export interface ProgramExploreResult {
   program: string;

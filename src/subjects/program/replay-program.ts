@@ -2,26 +2,15 @@
  * Replaying a program's token: the module (found and checked by the token's own checks) imported in a
  * worker to read its fields, which must still be those recorded, then the recorded schedule step by step.
  */
-import type { Violation } from '../../check/violation.ts';
 import { UsageError } from '../../io/usage-error.ts';
 import { Replay } from '../../controlled/strategies/replay.ts';
 import type { PointsMode } from '../../controlled/plain-access-mode.ts';
 import type { CheckedToken } from '../../controlled/token.ts';
-import { formatTrace } from '../../controlled/trace.ts';
+import { type ReplayOutcome, replayOutcome } from '../../controlled/replay-outcome.ts';
 import { programCoordinator, programSettings } from './explore-program.ts';
 import { loadProgramInfo } from './load-program.ts';
 
-export interface ProgramReplayResult {
-  outcome: 'violation' | 'pass' | 'diverged';
-  violation?: Violation;
-  violations: Violation[];
-  steps: number;
-  trace: string;
-  traceDigest: string;
-  sameTrace: boolean;
-  sameViolation: boolean;
-  divergence?: string;
-}
+export type ProgramReplayResult = ReplayOutcome;
 
 export async function replayProgram(token: CheckedToken, points?: PointsMode): Promise<ProgramReplayResult> {
   const info = await loadProgramInfo(token.files.scenario, token.scenario);
@@ -36,17 +25,7 @@ export async function replayProgram(token: CheckedToken, points?: PointsMode): P
   try {
     const result = await coordinator.run(new Replay(token.schedule, token.hashes));
     const violation = result.violations.find((v) => v.kind === token.kind) ?? result.violations[0];
-    return {
-      outcome: result.outcome,
-      ...(violation ? { violation } : {}),
-      violations: result.violations,
-      steps: result.steps.length,
-      trace: formatTrace(result.steps, { threads: info.threads, violationStep: result.violationStep, ops: result.ops, locations: result.locations }),
-      traceDigest: result.digest,
-      sameTrace: result.digest === token.digest,
-      sameViolation: violation?.kind === token.kind,
-      ...(result.divergence ? { divergence: result.divergence } : {}),
-    };
+    return replayOutcome(token, result, info.threads, violation);
   } finally {
     await coordinator.close();
   }
