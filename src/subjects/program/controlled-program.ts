@@ -1,6 +1,6 @@
 /**
  * A program's thread under controlled scheduling (the controlled worker's side; the coordinator's is
- * src/controlled/coordinator.ts with a ProgramRunConfig). Thread 0 runs `init` before its first step,
+ * src/controlled/coordinator.ts with a ProgramRunConfig, src/controlled/run-config.ts). Thread 0 runs `init` before its first step,
  * unscheduled, while every other thread waits at its start; each thread then runs `thread` with every
  * Atomics call (and with `--points all` every plain typed-array access) on the program's buffer a
  * scheduling point. A throw is a failed assertion: the thread parks with it and the run stops there.

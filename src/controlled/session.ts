@@ -1,0 +1,173 @@
+/**
+ * A coordinator's session: the buffers and the one long-lived task per thread that all of its schedules
+ * reuse, opened for an allocator (with the user host that runs its code for the main thread) or for a
+ * program; ended by telling every task to quit; and each schedule's reports, read back from it.
+ */
+import { availableParallelism } from 'node:os';
+import { refName } from '../alloc/load-allocator.ts';
+import type { UserHost } from '../harness/user-host.ts';
+import { heapLimitMb, outOfMemoryText } from '../harness/worker-limits.ts';
+import { RunViews, computeLayout } from '../subjects/allocator/layout.ts';
+import { guaranteedRun, offlineRange } from '../subjects/allocator/run-setup.ts';
+import type { ControlledWorkers } from './controlled-workers.ts';
+import { DEFAULT_POINTS } from './plain-access-mode.ts';
+import { BatchViews, QUIT, REPORT_BYTES, SLOT_BYTES, kEpochField, kReportEpochField, kReportLengthField, slotViews } from './protocol.ts';
+import type { AllocatorRunConfig, ControlledConfig, ProgramRunConfig } from './run-config.ts';
+import { SpinDetector } from './spin-detector.ts';
+import type { ControlledReport } from './worker.ts';
+
+/** The buffers and workers one coordinator keeps for all of its schedules. */
+export interface Session {
+  views: RunViews;
+  slots: Int32Array[];
+  slots64: Float64Array[];
+  reports: SharedArrayBuffer;
+  batch: BatchViews;
+  tasks: Promise<void>[];
+  /** First line of the error of a worker whose task failed. */
+  failures: (string | undefined)[];
+  epoch: number;
+  /** Where the allocator's code runs for the coordinator: init, attach, removeMemory, audits (none for a program). */
+  host: UserHost | undefined;
+  /** A program's bookkeeping buffer. */
+  scratch?: SharedArrayBuffer;
+  growRange: { first: number; count: number } | undefined;
+  /** Each thread's block in the harness buffer: its operation counter is what progress means. */
+  blocks: Int32Array[];
+  spins: SpinDetector;
+}
+
+/** What every session has, whatever its subject: views of its buffers, its tasks, and fresh counters. */
+function sessionOf(views: RunViews, control: SharedArrayBuffer, reports: SharedArrayBuffer, batch: SharedArrayBuffer, tasks: Promise<void>[], failures: (string | undefined)[]): Omit<Session, 'host' | 'growRange' | 'scratch'> {
+  const threads = tasks.length;
+  return {
+    views,
+    ...slotViews(control, threads),
+    reports,
+    batch: new BatchViews(batch),
+    tasks,
+    failures,
+    epoch: 0,
+    blocks: Array.from({ length: threads }, (_, t) => views.thread(t)),
+    spins: new SpinDetector(threads, views.allocatorBuffer.byteLength),
+  };
+}
+
+/** Buffers and one long-lived task per thread, made once and reused by every schedule. */
+export function openSession(config: ControlledConfig, workers: ControlledWorkers): Promise<Session> {
+  return config.kind === 'program' ? openProgram(config, workers) : openAllocator(config, workers);
+}
+
+async function openProgram(config: ProgramRunConfig, workers: ControlledWorkers): Promise<Session> {
+  const { threads, program } = config;
+  const pool = await workers.workers(threads);
+  // No harness bookkeeping but the thread blocks (unused by programs) and the slots below.
+  const layout = computeLayout(threads, 1, 8, true);
+  const buffer = new SharedArrayBuffer(layout.totalBytes);
+  const subject = new SharedArrayBuffer(program.sharedBytes);
+  const scratch = new SharedArrayBuffer(program.scratchBytes);
+  const views = new RunViews(buffer, layout, subject);
+  const control = new SharedArrayBuffer(threads * SLOT_BYTES);
+  const reports = new SharedArrayBuffer(threads * REPORT_BYTES);
+  const batchBuffer = new SharedArrayBuffer(BatchViews.bytes);
+  const failures: (string | undefined)[] = new Array(threads);
+  const heapMb = heapLimitMb(pool.options.maxThreads + 1);
+  const tasks = Array.from({ length: threads }, (_, thread) =>
+    pool
+      .run({
+        kind: 'program',
+        program: program.module,
+        sharedBytes: program.sharedBytes,
+        threads,
+        thread,
+        subjectBuffer: subject,
+        scratchBuffer: scratch,
+        control,
+        batch: batchBuffer,
+        spin: threads <= availableParallelism() ? 20_000 : 2000,
+        reports,
+        points: config.points ?? DEFAULT_POINTS,
+      })
+      .catch((error: unknown) => void (failures[thread] = outOfMemoryText(error, heapMb) ?? String((error as Error)?.message ?? error).split('\n')[0])),
+  );
+  return { ...sessionOf(views, control, reports, batchBuffer, tasks, failures), host: undefined, scratch, growRange: undefined };
+}
+
+async function openAllocator(config: AllocatorRunConfig, workers: ControlledWorkers): Promise<Session> {
+  const { scenario, definition, threads } = config;
+  const name = refName(config.allocator);
+  const growRange = offlineRange(scenario, definition, name);
+  const pool = await workers.workers(threads);
+  const host = await workers.userHost();
+  let sharedBytes: number;
+  try {
+    sharedBytes = await host.sharedBytes(scenario.pages);
+  } catch (error) {
+    await workers.replace();
+    throw error;
+  }
+  const layout = computeLayout(threads, scenario.pages, (sharedBytes + 7) & ~7, true);
+  const buffer = new SharedArrayBuffer(layout.totalBytes);
+  const allocatorBuffer = new SharedArrayBuffer(layout.allocatorBufferBytes);
+  const views = new RunViews(buffer, layout, allocatorBuffer);
+  const control = new SharedArrayBuffer(threads * SLOT_BYTES);
+  const reports = new SharedArrayBuffer(threads * REPORT_BYTES);
+  const batchBuffer = new SharedArrayBuffer(BatchViews.bytes);
+  const failures: (string | undefined)[] = new Array(threads);
+  const heapMb = heapLimitMb(pool.options.maxThreads + 1);
+  // The offline range (if any) and the spurious-OOM guarantee are the same for every schedule.
+  await host.bind(buffer, layout, allocatorBuffer);
+  const tasks = Array.from({ length: threads }, (_, thread) =>
+    pool
+      .run({
+        buffer,
+        allocatorBuffer,
+        control,
+        batch: batchBuffer,
+        // Measured here (2 cores): 2 threads ran 378k steps/s with 20,000 polls and 322k with 2,000;
+        // 4 threads ran 16k with 20,000 polls and 69k with 2,000.
+        spin: threads <= availableParallelism() ? 20_000 : 2000,
+        reports,
+        layout,
+        scenario,
+        allocator: config.allocator,
+        thread,
+        checks: true,
+        lock: config.lock,
+        points: config.points ?? DEFAULT_POINTS,
+        guaranteedRun: config.lock || definition.locking === 'lock-free' ? guaranteedRun(scenario, definition, threads, growRange?.count ?? 0) : 0,
+        ...(growRange ? { growRange } : {}),
+      })
+      .catch((error: unknown) => void (failures[thread] = outOfMemoryText(error, heapMb) ?? String((error as Error)?.message ?? error).split('\n')[0])),
+  );
+  return { ...sessionOf(views, control, reports, batchBuffer, tasks, failures), host, growRange };
+}
+
+/** Tells every task of `session` to quit; true if all ended within 2 s (else one is stuck in plain code). */
+export async function endSession(session: Session): Promise<boolean> {
+  for (const slot of session.slots) {
+    Atomics.store(slot, kEpochField, QUIT);
+    Atomics.notify(slot, kEpochField);
+  }
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([Promise.all(session.tasks).then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(resolve, 2000, false)))]);
+  clearTimeout(timer);
+  return ended;
+}
+
+/** Every thread's report for `epoch`, or undefined if one has not written it within 2 s. */
+export async function collectReports(session: Session, epoch: number): Promise<(ControlledReport | undefined)[] | undefined> {
+  const decoder = new TextDecoder();
+  const deadline = performance.now() + 2000;
+  const reports: (ControlledReport | undefined)[] = [];
+  for (const [t, slot] of session.slots.entries()) {
+    while (Atomics.load(slot, kReportEpochField) !== epoch) {
+      if (session.failures[t] !== undefined || performance.now() > deadline) return undefined;
+      Atomics.wait(slot, kReportEpochField, Atomics.load(slot, kReportEpochField), 5);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const bytes = new Uint8Array(session.reports, t * REPORT_BYTES, slot[kReportLengthField]!);
+    reports.push(JSON.parse(decoder.decode(bytes.slice())) as ControlledReport);
+  }
+  return reports;
+}
