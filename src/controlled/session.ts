@@ -9,12 +9,13 @@ import type { UserHost } from '../harness/user-host.ts';
 import { heapLimitMb, outOfMemoryText } from '../harness/worker-limits.ts';
 import { RunViews, computeLayout } from '../subjects/allocator/layout.ts';
 import { guaranteedRun, offlineRange } from '../subjects/allocator/run-setup.ts';
+import type { Piscina } from 'piscina';
 import type { ControlledWorkers } from './controlled-workers.ts';
 import { DEFAULT_POINTS } from './plain-access-mode.ts';
 import { BatchViews, QUIT, REPORT_BYTES, SLOT_BYTES, kEpochField, kReportEpochField, kReportLengthField, slotViews } from './protocol.ts';
 import type { AllocatorRunConfig, ControlledConfig, ProgramRunConfig } from './run-config.ts';
 import { SpinDetector } from './spin-detector.ts';
-import type { ControlledReport } from './worker.ts';
+import type { AnyControlledTask, ControlledReport } from './worker.ts';
 
 /** The buffers and workers one coordinator keeps for all of its schedules. */
 export interface Session {
@@ -53,6 +54,35 @@ function sessionOf(views: RunViews, control: SharedArrayBuffer, reports: SharedA
   };
 }
 
+/** The buffers through which the coordinator and one thread's task speak (protocol.ts), and its polls. */
+interface Handshake {
+  control: SharedArrayBuffer;
+  batch: SharedArrayBuffer;
+  reports: SharedArrayBuffer;
+  spin: number;
+}
+
+/**
+ * The coordinator's buffers and one task per thread on `pool`, each given the handshake; a task that
+ * fails leaves the first line of its error (or what its heap limit says) in the session's failures.
+ */
+function startTasks(pool: Piscina<AnyControlledTask, void>, threads: number, views: RunViews, task: (thread: number, handshake: Handshake) => AnyControlledTask): Omit<Session, 'host' | 'growRange' | 'scratch'> {
+  const control = new SharedArrayBuffer(threads * SLOT_BYTES);
+  const reports = new SharedArrayBuffer(threads * REPORT_BYTES);
+  const batch = new SharedArrayBuffer(BatchViews.bytes);
+  // Measured here (2 cores): 2 threads ran 378k steps/s with 20,000 polls and 322k with 2,000;
+  // 4 threads ran 16k with 20,000 polls and 69k with 2,000.
+  const spin = threads <= availableParallelism() ? 20_000 : 2000;
+  const failures: (string | undefined)[] = new Array(threads);
+  const heapMb = heapLimitMb(pool.options.maxThreads + 1);
+  const tasks = Array.from({ length: threads }, (_, thread) =>
+    pool
+      .run(task(thread, { control, batch, reports, spin }))
+      .catch((error: unknown) => void (failures[thread] = outOfMemoryText(error, heapMb) ?? String((error as Error)?.message ?? error).split('\n')[0])),
+  );
+  return sessionOf(views, control, reports, batch, tasks, failures);
+}
+
 /** Buffers and one long-lived task per thread, made once and reused by every schedule. */
 export function openSession(config: ControlledConfig, workers: ControlledWorkers): Promise<Session> {
   return config.kind === 'program' ? openProgram(config, workers) : openAllocator(config, workers);
@@ -67,30 +97,18 @@ async function openProgram(config: ProgramRunConfig, workers: ControlledWorkers)
   const subject = new SharedArrayBuffer(program.sharedBytes);
   const scratch = new SharedArrayBuffer(program.scratchBytes);
   const views = new RunViews(buffer, layout, subject);
-  const control = new SharedArrayBuffer(threads * SLOT_BYTES);
-  const reports = new SharedArrayBuffer(threads * REPORT_BYTES);
-  const batchBuffer = new SharedArrayBuffer(BatchViews.bytes);
-  const failures: (string | undefined)[] = new Array(threads);
-  const heapMb = heapLimitMb(pool.options.maxThreads + 1);
-  const tasks = Array.from({ length: threads }, (_, thread) =>
-    pool
-      .run({
-        kind: 'program',
-        program: program.module,
-        sharedBytes: program.sharedBytes,
-        threads,
-        thread,
-        subjectBuffer: subject,
-        scratchBuffer: scratch,
-        control,
-        batch: batchBuffer,
-        spin: threads <= availableParallelism() ? 20_000 : 2000,
-        reports,
-        points: config.points ?? DEFAULT_POINTS,
-      })
-      .catch((error: unknown) => void (failures[thread] = outOfMemoryText(error, heapMb) ?? String((error as Error)?.message ?? error).split('\n')[0])),
-  );
-  return { ...sessionOf(views, control, reports, batchBuffer, tasks, failures), host: undefined, scratch, growRange: undefined };
+  const started = startTasks(pool, threads, views, (thread, handshake) => ({
+    kind: 'program',
+    program: program.module,
+    sharedBytes: program.sharedBytes,
+    threads,
+    thread,
+    subjectBuffer: subject,
+    scratchBuffer: scratch,
+    ...handshake,
+    points: config.points ?? DEFAULT_POINTS,
+  }));
+  return { ...started, host: undefined, scratch, growRange: undefined };
 }
 
 async function openAllocator(config: AllocatorRunConfig, workers: ControlledWorkers): Promise<Session> {
@@ -110,37 +128,23 @@ async function openAllocator(config: AllocatorRunConfig, workers: ControlledWork
   const buffer = new SharedArrayBuffer(layout.totalBytes);
   const allocatorBuffer = new SharedArrayBuffer(layout.allocatorBufferBytes);
   const views = new RunViews(buffer, layout, allocatorBuffer);
-  const control = new SharedArrayBuffer(threads * SLOT_BYTES);
-  const reports = new SharedArrayBuffer(threads * REPORT_BYTES);
-  const batchBuffer = new SharedArrayBuffer(BatchViews.bytes);
-  const failures: (string | undefined)[] = new Array(threads);
-  const heapMb = heapLimitMb(pool.options.maxThreads + 1);
   // The offline range (if any) and the spurious-OOM guarantee are the same for every schedule.
   await host.bind(buffer, layout, allocatorBuffer);
-  const tasks = Array.from({ length: threads }, (_, thread) =>
-    pool
-      .run({
-        buffer,
-        allocatorBuffer,
-        control,
-        batch: batchBuffer,
-        // Measured here (2 cores): 2 threads ran 378k steps/s with 20,000 polls and 322k with 2,000;
-        // 4 threads ran 16k with 20,000 polls and 69k with 2,000.
-        spin: threads <= availableParallelism() ? 20_000 : 2000,
-        reports,
-        layout,
-        scenario,
-        allocator: config.allocator,
-        thread,
-        checks: true,
-        lock: config.lock,
-        points: config.points ?? DEFAULT_POINTS,
-        guaranteedRun: config.lock || definition.locking === 'lock-free' ? guaranteedRun(scenario, definition, threads, growRange?.count ?? 0) : 0,
-        ...(growRange ? { growRange } : {}),
-      })
-      .catch((error: unknown) => void (failures[thread] = outOfMemoryText(error, heapMb) ?? String((error as Error)?.message ?? error).split('\n')[0])),
-  );
-  return { ...sessionOf(views, control, reports, batchBuffer, tasks, failures), host, growRange };
+  const started = startTasks(pool, threads, views, (thread, handshake) => ({
+    buffer,
+    allocatorBuffer,
+    ...handshake,
+    layout,
+    scenario,
+    allocator: config.allocator,
+    thread,
+    checks: true,
+    lock: config.lock,
+    points: config.points ?? DEFAULT_POINTS,
+    guaranteedRun: config.lock || definition.locking === 'lock-free' ? guaranteedRun(scenario, definition, threads, growRange?.count ?? 0) : 0,
+    ...(growRange ? { growRange } : {}),
+  }));
+  return { ...started, host, growRange };
 }
 
 /** Tells every task of `session` to quit; true if all ended within 2 s (else one is stuck in plain code). */
