@@ -29,36 +29,19 @@ import { readCurrentOp, readLog } from '../subjects/allocator/op-log.ts';
 import { guaranteedRun, offlineRange } from '../subjects/allocator/run-setup.ts';
 import {
   BATCH,
+  BatchHeaderLayout,
   BatchViews,
   Owner,
   QUIT,
-  REPORT_BYTES,
+  ReportAreaLayout,
   Request,
-  SLOT_BYTES,
+  SlotLayout,
   Turn,
   arrayTypes,
-  kArg1F64,
-  kArg2F64,
-  kArrayField,
-  kCountField,
-  kCheckField,
-  kDetailsField,
-  kEpochField,
   elementBytes,
   isAccess,
   isPlainCall,
   isReadOnly,
-  kBaseField,
-  kEndField,
-  kIndexField,
-  kNextField,
-  kOwnerField,
-  kReportEpochField,
-  kReportLengthField,
-  kRequestField,
-  kResultField,
-  kStepField,
-  kTurnField,
   slotViews,
 } from './protocol.ts';
 import { type PickContext, ScheduleDiverged, type Scheduler } from './scheduler.ts';
@@ -230,8 +213,8 @@ export class Coordinator {
     const subject = new SharedArrayBuffer(program.sharedBytes);
     const scratch = new SharedArrayBuffer(program.scratchBytes);
     const views = new RunViews(buffer, layout, subject);
-    const control = new SharedArrayBuffer(threads * SLOT_BYTES);
-    const reports = new SharedArrayBuffer(threads * REPORT_BYTES);
+    const control = new SharedArrayBuffer(threads * SlotLayout.bytes);
+    const reports = new SharedArrayBuffer(threads * ReportAreaLayout.bytes);
     const batchBuffer = new SharedArrayBuffer(BatchViews.bytes);
     const failures: (string | undefined)[] = new Array(threads);
     const heapMb = heapLimitMb(pool.options.maxThreads + 1);
@@ -273,8 +256,8 @@ export class Coordinator {
     const buffer = new SharedArrayBuffer(layout.totalBytes);
     const allocatorBuffer = new SharedArrayBuffer(layout.allocatorBufferBytes);
     const views = new RunViews(buffer, layout, allocatorBuffer);
-    const control = new SharedArrayBuffer(threads * SLOT_BYTES);
-    const reports = new SharedArrayBuffer(threads * REPORT_BYTES);
+    const control = new SharedArrayBuffer(threads * SlotLayout.bytes);
+    const reports = new SharedArrayBuffer(threads * ReportAreaLayout.bytes);
     const batchBuffer = new SharedArrayBuffer(BatchViews.bytes);
     const failures: (string | undefined)[] = new Array(threads);
     const heapMb = heapLimitMb(pool.options.maxThreads + 1);
@@ -316,8 +299,8 @@ export class Coordinator {
     let ended = true;
     if (session) {
       for (const slot of session.slots) {
-        Atomics.store(slot, kEpochField, QUIT);
-        Atomics.notify(slot, kEpochField);
+        Atomics.store(slot, SlotLayout.i32.epoch, QUIT);
+        Atomics.notify(slot, SlotLayout.i32.epoch);
       }
       let timer: NodeJS.Timeout | undefined;
       ended = await Promise.race([Promise.all(session.tasks).then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(resolve, 2000, false)))]);
@@ -365,14 +348,14 @@ export class Coordinator {
       return failed(error);
     }
     batch.header.fill(0);
-    batch.header[kOwnerField] = Owner.coordinator;
+    batch.header[BatchHeaderLayout.i32.owner] = Owner.coordinator;
     const epoch = ++session.epoch;
     for (const slot of slots) {
       // The epoch and report fields carry over; a worker waiting for the next epoch must not see one.
-      slot.fill(0, 0, kEpochField);
-      slot[kTurnField] = Turn.running;
-      Atomics.store(slot, kEpochField, epoch);
-      Atomics.notify(slot, kEpochField);
+      slot.fill(0, 0, SlotLayout.i32.epoch);
+      slot[SlotLayout.i32.turn] = Turn.running;
+      Atomics.store(slot, SlotLayout.i32.epoch, epoch);
+      Atomics.notify(slot, SlotLayout.i32.epoch);
     }
 
     const steps: Step[] = [];
@@ -393,10 +376,10 @@ export class Coordinator {
     /** Set when the allocator's code failed in the host: the session is not reused. */
     let hostFailed = false;
 
-    const request = (t: number) => slots[t]![kRequestField]!;
+    const request = (t: number) => slots[t]![SlotLayout.i32.request]!;
     const pendingCall = (t: number) => {
       const s = slots[t]!;
-      return { request: s[kRequestField]!, array: s[kArrayField]!, index: s[kIndexField]!, arg1: slots64[t]![kArg1F64]!, arg2: slots64[t]![kArg2F64]! };
+      return { request: s[SlotLayout.i32.request]!, array: s[SlotLayout.i32.array]!, index: s[SlotLayout.i32.index]!, arg1: slots64[t]![SlotLayout.f64.arg1]!, arg2: slots64[t]![SlotLayout.f64.arg2]! };
     };
     const context: PickContext = {
       step: 0,
@@ -408,10 +391,10 @@ export class Coordinator {
       pendingText: (t) => describeCall(pendingCall(t)),
       pendingAccess: (t) => {
         const s = slots[t]!;
-        const r = s[kRequestField]!;
+        const r = s[SlotLayout.i32.request]!;
         if (!isAccess(r)) return undefined;
-        const bytes = elementBytes[s[kArrayField]!] ?? 1;
-        return { address: s[kIndexField]! * bytes, bytes, write: !isReadOnly(r) };
+        const bytes = elementBytes[s[SlotLayout.i32.array]!] ?? 1;
+        return { address: s[SlotLayout.i32.index]! * bytes, bytes, write: !isReadOnly(r) };
       },
     };
     const stop = (violation: Violation) => {
@@ -465,7 +448,7 @@ export class Coordinator {
       for (let t = 0; t < threads; t++) {
         if (done[t]) continue;
         live++;
-        const r = slots[t]![kRequestField];
+        const r = slots[t]![SlotLayout.i32.request];
         if (r === Request.violation) violator = t;
         const atBarrier = (r === Request.start || r === Request.barrier) && !released[t];
         if (!atBarrier) allAtBarrier = false;
@@ -570,21 +553,21 @@ export class Coordinator {
       const first = steps.length;
       const slot = slots[t]!;
       const slot64 = slots64[t]!;
-      const request0 = slot[kRequestField]!;
+      const request0 = slot[SlotLayout.i32.request]!;
       if (request0 === Request.start || request0 === Request.barrier) {
         released[t] = false;
       } else if (request0 === Request.wait) {
-        const array = slot[kArrayField]!;
-        const index = slot[kIndexField]!;
-        const result = waits.wait(t, array, index, slot64[kArg1F64]!, slot64[kArg2F64]!);
+        const array = slot[SlotLayout.i32.array]!;
+        const index = slot[SlotLayout.i32.index]!;
+        const result = waits.wait(t, array, index, slot64[SlotLayout.f64.arg1]!, slot64[SlotLayout.f64.arg2]!);
         if (result < 0) {
           // The wait blocks: a step of its own, and the thread leaves the schedule until notified.
-          record({ thread: t, request: request0, array, index, arg1: slot64[kArg1F64]!, arg2: slot64[kArg2F64]!, observed: 'blocks' }, enabled);
+          record({ thread: t, request: request0, array, index, arg1: slot64[SlotLayout.f64.arg1]!, arg2: slot64[SlotLayout.f64.arg2]!, observed: 'blocks' }, enabled);
           continue;
         }
-        slot[kResultField] = result;
+        slot[SlotLayout.i32.result] = result;
       } else if (request0 === Request.notify) {
-        slot[kResultField] = waits.notify(slot[kArrayField]!, slot[kIndexField]!, slot[kCountField]!);
+        slot[SlotLayout.i32.result] = waits.notify(slot[SlotLayout.i32.array]!, slot[SlotLayout.i32.index]!, slot[SlotLayout.i32.count]!);
       }
       // Decide ahead while the calls stay plain: which threads may run cannot change until a thread
       // parks before a wait, a notify, a barrier or its end, and then the batch hands back here.
@@ -593,20 +576,20 @@ export class Coordinator {
       // make it runnable at the very next step, as it would be without switching, not a batch later.
       const limit = isPlainCall(request0) && !switchedOut ? Math.min(batchSize, cap - first, progressStep + window - first, scheduler.batchLimit?.(first) ?? BATCH) : 1;
       const end = decideAhead(batch, scheduler, enabled, first, t, limit);
-      header[kEndField] = end;
-      header[kNextField] = first + 1;
+      header[BatchHeaderLayout.i32.end] = end;
+      header[BatchHeaderLayout.i32.next] = first + 1;
       batch.logCall(first, t, slot, slot64);
-      header[kOwnerField] = Owner.workers;
-      slot[kStepField] = first;
-      Atomics.store(slot, kTurnField, Turn.running);
-      Atomics.notify(slot, kTurnField);
+      header[BatchHeaderLayout.i32.owner] = Owner.workers;
+      slot[SlotLayout.i32.step] = first;
+      Atomics.store(slot, SlotLayout.i32.turn, Turn.running);
+      Atomics.notify(slot, SlotLayout.i32.turn);
       // The common case, a batch that comes back within a few µs, stays synchronous: an await per
       // batch would cost a microtask turn each time.
       const back = spinUntilBack(header) || (await this.waitBack(header, slots, failures));
-      for (let k = first; k < header[kNextField]!; k++) record(batch.stepAt(k), enabled);
+      for (let k = first; k < header[BatchHeaderLayout.i32.next]!; k++) record(batch.stepAt(k), enabled);
       // Deciding ahead costs a pick per step whether the batch gets there or not: grow the batch while
       // batches run to their end, start small again when one comes back early.
-      batchSize = header[kNextField] === end && end - first === batchSize ? Math.min(BATCH, batchSize * 2) : MIN_BATCH;
+      batchSize = header[BatchHeaderLayout.i32.next] === end && end - first === batchSize ? Math.min(BATCH, batchSize * 2) : MIN_BATCH;
       if (back !== true) {
         stop(this.stuck(back.thread, back, history));
         break;
@@ -618,7 +601,7 @@ export class Coordinator {
     // what the locations its trace shows are (listed in its report area, which it reads before writing).
     // A program's check may still fail it, so its locations are always asked for (its runs are short).
     if (outcome !== 'pass' || !scenario) {
-      const listed = new Int32Array(session.reports, 0, REPORT_BYTES >> 2);
+      const listed = new Int32Array(session.reports, 0, ReportAreaLayout.bytes >> 2);
       const seen = new Set<string>();
       let n = 0;
       for (const i of shownSteps(steps)) {
@@ -630,15 +613,15 @@ export class Coordinator {
         listed[2 * n + 1] = s.index;
         n++;
       }
-      for (const [t, slot] of slots.entries()) slot[kDetailsField] = 1 + (t === 0 ? n : 0);
+      for (const [t, slot] of slots.entries()) slot[SlotLayout.i32.details] = 1 + (t === 0 ? n : 0);
     }
     // A program that ran to its end is checked, by thread 0, once every thread has returned.
-    slots[0]![kCheckField] = !scenario && outcome === 'pass' ? 1 : 0;
+    slots[0]![SlotLayout.i32.check] = !scenario && outcome === 'pass' ? 1 : 0;
     // End the schedule: every thread still parked unwinds (a finished one just returns), then writes
     // its report. A thread that never gets there is stuck in plain code: its workers are replaced.
     for (const slot of slots) {
-      Atomics.store(slot, kTurnField, Turn.abort);
-      Atomics.notify(slot, kTurnField);
+      Atomics.store(slot, SlotLayout.i32.turn, Turn.abort);
+      Atomics.notify(slot, SlotLayout.i32.turn);
     }
     const reports = await this.collectReports(session, epoch);
     if (!reports || hostFailed) await this.discard();
@@ -683,12 +666,12 @@ export class Coordinator {
     const deadline = performance.now() + 2000;
     const reports: (ControlledReport | undefined)[] = [];
     for (const [t, slot] of session.slots.entries()) {
-      while (Atomics.load(slot, kReportEpochField) !== epoch) {
+      while (Atomics.load(slot, SlotLayout.i32.reportEpoch) !== epoch) {
         if (session.failures[t] !== undefined || performance.now() > deadline) return undefined;
-        Atomics.wait(slot, kReportEpochField, Atomics.load(slot, kReportEpochField), 5);
+        Atomics.wait(slot, SlotLayout.i32.reportEpoch, Atomics.load(slot, SlotLayout.i32.reportEpoch), 5);
         await new Promise((resolve) => setImmediate(resolve));
       }
-      const bytes = new Uint8Array(session.reports, t * REPORT_BYTES, slot[kReportLengthField]!);
+      const bytes = new Uint8Array(session.reports, t * ReportAreaLayout.bytes, slot[SlotLayout.i32.reportLength]!);
       reports.push(JSON.parse(decoder.decode(bytes.slice())) as ControlledReport);
     }
     return reports;
@@ -704,10 +687,10 @@ export class Coordinator {
     const started = performance.now();
     for (;;) {
       // Only the value says the thread parked: a wake-up may be a late notify meant for an earlier wait.
-      Atomics.wait(slot, kTurnField, Turn.running, 20);
-      if (Atomics.load(slot, kTurnField) !== Turn.running) return true;
+      Atomics.wait(slot, SlotLayout.i32.turn, Turn.running, 20);
+      if (Atomics.load(slot, SlotLayout.i32.turn) !== Turn.running) return true;
       await new Promise((resolve) => setImmediate(resolve));
-      if (Atomics.load(slot, kTurnField) !== Turn.running) return true;
+      if (Atomics.load(slot, SlotLayout.i32.turn) !== Turn.running) return true;
       const failure = failures[t];
       if (failure !== undefined) return { crashed: failure };
       if (performance.now() - started > limitMs) return { hung: limitMs };
@@ -720,7 +703,7 @@ export class Coordinator {
    * time is stuck in the thread that holds the turn.
    */
   private async waitBack(header: Int32Array, slots: Int32Array[], failures: (string | undefined)[]): Promise<true | { thread: number; crashed: string } | { thread: number; hung: number }> {
-    let step = header[kNextField]!;
+    let step = header[BatchHeaderLayout.i32.next]!;
     let since = performance.now();
     for (;;) {
       // Only the owner field says the batch is back, never the wake-up itself: the worker that handed
@@ -728,15 +711,15 @@ export class Coordinator {
       // after the coordinator, having seen the store by polling, granted the next batch and begun to
       // wait. Trusting it read the log before the running thread had taken its step (a schedule that
       // ran twice differed, and a replay diverged).
-      Atomics.wait(header, kOwnerField, Owner.workers, 20);
-      if (Atomics.load(header, kOwnerField) !== Owner.workers) return true;
+      Atomics.wait(header, BatchHeaderLayout.i32.owner, Owner.workers, 20);
+      if (Atomics.load(header, BatchHeaderLayout.i32.owner) !== Owner.workers) return true;
       await new Promise((resolve) => setImmediate(resolve));
-      if (Atomics.load(header, kOwnerField) !== Owner.workers) return true;
-      const running = Math.max(0, slots.findIndex((slot) => Atomics.load(slot, kTurnField) === Turn.running));
+      if (Atomics.load(header, BatchHeaderLayout.i32.owner) !== Owner.workers) return true;
+      const running = Math.max(0, slots.findIndex((slot) => Atomics.load(slot, SlotLayout.i32.turn) === Turn.running));
       const failed = failures.findIndex((f) => f !== undefined);
       if (failed >= 0) return { thread: failed, crashed: failures[failed]! };
-      if (header[kNextField] !== step) {
-        step = header[kNextField]!;
+      if (header[BatchHeaderLayout.i32.next] !== step) {
+        step = header[BatchHeaderLayout.i32.next]!;
         since = performance.now();
       } else if (performance.now() - since > this.config.watchdogMs) return { thread: running, hung: this.config.watchdogMs };
     }
@@ -764,7 +747,7 @@ export class Coordinator {
  */
 function decideAhead(batch: BatchViews, scheduler: Scheduler, enabled: readonly number[], first: number, t: number, limit: number): number {
   const { header, decisions, expected } = batch;
-  header[kBaseField] = first;
+  header[BatchHeaderLayout.i32.base] = first;
   decisions[0] = t;
   expected[0] = -1;
   const ahead: PickContext = { step: first, previous: t, pendingHash: () => -1, pendingText: () => 'a later call', pendingAccess: () => undefined };
@@ -788,12 +771,12 @@ function decideAhead(batch: BatchViews, scheduler: Scheduler, enabled: readonly 
 
 /** Polls the batch's owner for a few µs; true once the schedule is back with the coordinator. */
 function spinUntilBack(header: Int32Array): boolean {
-  for (let i = 0; i < SPIN; i++) if (Atomics.load(header, kOwnerField) !== Owner.workers) return true;
+  for (let i = 0; i < SPIN; i++) if (Atomics.load(header, BatchHeaderLayout.i32.owner) !== Owner.workers) return true;
   return false;
 }
 
 /** Polls a running thread's turn for a few µs; true once it has parked. */
 function spinUntilParked(slot: Int32Array): boolean {
-  for (let i = 0; i < SPIN; i++) if (Atomics.load(slot, kTurnField) !== Turn.running) return true;
+  for (let i = 0; i < SPIN; i++) if (Atomics.load(slot, SlotLayout.i32.turn) !== Turn.running) return true;
   return false;
 }
