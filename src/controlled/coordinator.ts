@@ -24,7 +24,7 @@ import { startGraceMs } from '../harness/start-grace.ts';
 import { UserCodeFailure, type UserHost } from '../harness/user-host.ts';
 import { heapLimitMb, outOfMemoryText } from '../harness/worker-limits.ts';
 import type { Scenario } from '../scenario/schema.ts';
-import { RunViews, computeLayout, kOpsField } from '../subjects/allocator/layout.ts';
+import { RunViews, ThreadBlockLayout, computeLayout } from '../subjects/allocator/layout.ts';
 import { readCurrentOp, readLog } from '../subjects/allocator/op-log.ts';
 import { guaranteedRun, offlineRange } from '../subjects/allocator/run-setup.ts';
 import {
@@ -457,7 +457,7 @@ export class Coordinator {
       }
       if (live === 0) break;
       let now = barriers;
-      for (let t = 0; t < threads; t++) now += blocks[t]![kOpsField]! + (done[t] ? 1 : 0);
+      for (let t = 0; t < threads; t++) now += blocks[t]![ThreadBlockLayout.i32.ops]! + (done[t] ? 1 : 0);
       if (now !== progress) {
         progress = now;
         progressStep = steps.length;
