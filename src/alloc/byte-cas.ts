@@ -13,22 +13,41 @@
  * - an offline block has every bit set and a free counter of 0: taking a block offline is claiming all
  *   of its pages at once, which is why it needs no lock.
  */
+import type { SharedLayout } from '../harness/shared-layout.ts';
 import type { AllocatorDefinition, MemoryLocation, PageAllocator, SharedRegion } from './contract.ts';
 import { checkPage, checkRange, checkRunLength } from './guard.ts';
 
-export const BLOCK_BYTES = 4096;
-export const HEADER_BYTES = 128;
-export const BITMAP_BYTES = BLOCK_BYTES - HEADER_BYTES;
+/**
+ * One block (blocks lie `bytes` apart from the region's start): a header of Int32 words, then the
+ * bitmap, one bit per page, claimed and released byte by byte with Atomics on a Uint8Array.
+ */
+export const ByteCasBlockLayout = {
+  bytes: 4096,
+  i32: {
+    /**
+     * invariant (quiescent): number of clear bits among the block's pages. Claimers subtract after
+     * their CAS wins, so it can lag behind the bitmap mid-call: alloc reads it only to skip blocks
+     * that cannot serve a run.
+     */
+    free: 0,
+    /** First page the block manages; set once by init, read without Atomics after. */
+    base: 1,
+    /** Pages the block manages (31,744 but for the last block); set once by init. */
+    count: 2,
+    /** A byte index at or before the first byte with a clear bit; racy, a hint only: a search starts there. */
+    hint: 3,
+    /** One of BlockState: CAS online -> changing is what lets removeMemory take a block without a lock. */
+    state: 4,
+  },
+  /** The header is 128 bytes, not 20, so the bitmap starts on its own cache lines. */
+  u8: { bitmap: { index: 128, length: 4096 - 128 } },
+} as const satisfies SharedLayout;
+export const BLOCK_BYTES = ByteCasBlockLayout.bytes;
+export const HEADER_BYTES = ByteCasBlockLayout.u8.bitmap.index;
+export const BITMAP_BYTES = ByteCasBlockLayout.u8.bitmap.length;
 export const PAGES_PER_BLOCK = BITMAP_BYTES * 8;
 export const MAX_RUN = 512;
 const SLOTS_PER_BLOCK = BLOCK_BYTES / 4;
-
-/** Int32 slots of a block header, counted from the block's first byte. */
-export const kFreeField = 0; // invariant (quiescent): number of clear bits among the block's pages
-export const kBaseField = 1; // first page the block manages; set once by init
-export const kCountField = 2; // pages the block manages (31,744 but for the last block); set once by init
-export const kHintField = 3; // a byte index at or before the first byte with a clear bit; racy, a hint only
-export const kStateField = 4; // one of BlockState
 
 export const BlockState = {
   /** Every bit set by the thread that took it offline; its pages belong to nobody. */
@@ -109,7 +128,7 @@ export class ByteCasView implements PageAllocator {
       const header = b * SLOTS_PER_BLOCK;
       // The counter is read plainly, as a hint: it lags the bitmap by one atomic step either way, and it
       // lets a search skip a full block without touching its bitmap. The CAS decides, not this read.
-      if (this.i32[header + kFreeField]! >= count) {
+      if (this.i32[header + ByteCasBlockLayout.i32.free]! >= count) {
         const page = count === 1 ? this.claimOne(b, header) : count < 8 ? this.claimInByte(b, header, count) : this.claimBytes(b, header, count >> 3);
         if (page >= 0) {
           this.block = b;
@@ -126,8 +145,8 @@ export class ByteCasView implements PageAllocator {
     const u8 = this.u8;
     const i32 = this.i32;
     const bitmap = b * BLOCK_BYTES + HEADER_BYTES;
-    const end = usedBytes(i32[header + kCountField]!);
-    const hint = i32[header + kHintField]!;
+    const end = usedBytes(i32[header + ByteCasBlockLayout.i32.count]!);
+    const hint = i32[header + ByteCasBlockLayout.i32.hint]!;
     let scanned = 0;
     let i = hint;
     // Two passes, because the hint is racy: another thread may have freed a page below it.
@@ -144,11 +163,11 @@ export class ByteCasView implements PageAllocator {
         const bit = 31 - Math.clz32(mask);
         if (this.update(bitmap + i, v, v | mask)) {
           // The bit is ours from the CAS on; the counter follows it, so it can lag but never lead.
-          Atomics.sub(i32, header + kFreeField, 1);
+          Atomics.sub(i32, header + ByteCasBlockLayout.i32.free, 1);
           const nextHint = (v | mask) === 0xff ? i + 1 : i;
-          if (nextHint !== hint) i32[header + kHintField] = nextHint;
+          if (nextHint !== hint) i32[header + ByteCasBlockLayout.i32.hint] = nextHint;
           this.counters.bytesScanned += scanned;
-          return i32[header + kBaseField]! + (i << 3) + bit;
+          return i32[header + ByteCasBlockLayout.i32.base]! + (i << 3) + bit;
         }
         // Another thread changed this byte between our read and our CAS: the seed moves on rather than
         // retrying, trading a possibly missed bit for less fighting over one hot byte.
@@ -164,7 +183,7 @@ export class ByteCasView implements PageAllocator {
   private claimInByte(b: number, header: number, count: number): number {
     const u8 = this.u8;
     const bitmap = b * BLOCK_BYTES + HEADER_BYTES;
-    const end = usedBytes(this.i32[header + kCountField]!);
+    const end = usedBytes(this.i32[header + ByteCasBlockLayout.i32.count]!);
     const runMask = (1 << count) - 1;
     let scanned = 0;
     for (let i = 0; i < end; ) {
@@ -180,9 +199,9 @@ export class ByteCasView implements PageAllocator {
         break;
       }
       if (claimed >= 0) {
-        Atomics.sub(this.i32, header + kFreeField, count);
+        Atomics.sub(this.i32, header + ByteCasBlockLayout.i32.free, count);
         this.counters.bytesScanned += scanned;
-        return this.i32[header + kBaseField]! + (i << 3) + claimed;
+        return this.i32[header + ByteCasBlockLayout.i32.base]! + (i << 3) + claimed;
       }
       if (lost) {
         this.counters.casFailures++;
@@ -197,7 +216,7 @@ export class ByteCasView implements PageAllocator {
   private claimBytes(b: number, header: number, n: number): number {
     const u8 = this.u8;
     const bitmap = b * BLOCK_BYTES + HEADER_BYTES;
-    const end = usedBytes(this.i32[header + kCountField]!) - n;
+    const end = usedBytes(this.i32[header + ByteCasBlockLayout.i32.count]!) - n;
     let scanned = 0;
     for (let i = 0; i <= end; i += n) {
       let j = 0;
@@ -205,9 +224,9 @@ export class ByteCasView implements PageAllocator {
       scanned += Math.min(j + 1, n);
       if (j < n) continue;
       if (this.takeBytes(bitmap + i, n) || this.partialClaimSucceeds()) {
-        Atomics.sub(this.i32, header + kFreeField, n * 8);
+        Atomics.sub(this.i32, header + ByteCasBlockLayout.i32.free, n * 8);
         this.counters.bytesScanned += scanned;
-        return this.i32[header + kBaseField]! + (i << 3);
+        return this.i32[header + ByteCasBlockLayout.i32.base]! + (i << 3);
       }
       this.counters.casFailures++;
     }
@@ -235,7 +254,7 @@ export class ByteCasView implements PageAllocator {
     if (count !== 1 || first >>> 0 !== first || first >= pages) this.checkFree(first, count);
     const b = (first / PAGES_PER_BLOCK) | 0;
     const header = b * SLOTS_PER_BLOCK;
-    if (this.i32[header + kStateField] === BlockState.offline) {
+    if (this.i32[header + ByteCasBlockLayout.i32.state] === BlockState.offline) {
       throw new RangeError(`${this.name}: free(${first}, ${count}): page ${first} is in an offline block`);
     }
     const local = first - b * PAGES_PER_BLOCK;
@@ -243,8 +262,8 @@ export class ByteCasView implements PageAllocator {
     if (count < 8) this.clearInByte(index, ((1 << count) - 1) << (local & 7), first, count);
     else this.clearBytes(index, count >> 3, first, count);
     // After the bits: the counter may read low for a moment (a search skips the block), never high.
-    Atomics.add(this.i32, header + kFreeField, count);
-    if (local >> 3 < this.i32[header + kHintField]!) this.i32[header + kHintField] = local >> 3;
+    Atomics.add(this.i32, header + ByteCasBlockLayout.i32.free, count);
+    if (local >> 3 < this.i32[header + ByteCasBlockLayout.i32.hint]!) this.i32[header + ByteCasBlockLayout.i32.hint] = local >> 3;
   }
 
   private checkFree(first: number, count: number): void {
@@ -287,7 +306,7 @@ export class ByteCasView implements PageAllocator {
   isAllocated(page: number): boolean {
     if (page >>> 0 !== page || page >= this.pages) checkPage(this.name, page, this.pages);
     const b = (page / PAGES_PER_BLOCK) | 0;
-    if (this.i32[b * SLOTS_PER_BLOCK + kStateField] === BlockState.offline) return false;
+    if (this.i32[b * SLOTS_PER_BLOCK + ByteCasBlockLayout.i32.state] === BlockState.offline) return false;
     const local = page - b * PAGES_PER_BLOCK;
     return (Atomics.load(this.u8, b * BLOCK_BYTES + HEADER_BYTES + (local >> 3)) & (1 << (local & 7))) !== 0;
   }
@@ -319,7 +338,7 @@ export class ByteCasView implements PageAllocator {
   addMemory(first: number, count: number): void {
     const [from, to] = this.blocksOf('addMemory', first, count);
     for (let b = from; b < to; b++) {
-      if (this.i32[b * SLOTS_PER_BLOCK + kStateField] !== BlockState.offline) {
+      if (this.i32[b * SLOTS_PER_BLOCK + ByteCasBlockLayout.i32.state] !== BlockState.offline) {
         throw new RangeError(`${this.name}: addMemory(${first}, ${count}): block ${b} is not offline`);
       }
     }
@@ -332,21 +351,21 @@ export class ByteCasView implements PageAllocator {
    */
   private takeBlockOffline(b: number): boolean {
     const header = b * SLOTS_PER_BLOCK;
-    const state = Atomics.compareExchange(this.i32, header + kStateField, BlockState.online, BlockState.changing);
+    const state = Atomics.compareExchange(this.i32, header + ByteCasBlockLayout.i32.state, BlockState.online, BlockState.changing);
     if (state === BlockState.offline) throw new RangeError(`${this.name}: removeMemory: block ${b} is already offline`);
     if (state !== BlockState.online) return false; // another thread is changing it
-    const count = this.i32[header + kCountField]!;
+    const count = this.i32[header + ByteCasBlockLayout.i32.count]!;
     const bitmap = b * BLOCK_BYTES + HEADER_BYTES;
     const end = usedBytes(count);
     for (let i = 0; i < end; i++) {
       if (!this.update(bitmap + i, freeByteValue(count, i), 0xff)) {
         while (--i >= 0) Atomics.store(this.u8, bitmap + i, freeByteValue(count, i));
-        Atomics.store(this.i32, header + kStateField, BlockState.online);
+        Atomics.store(this.i32, header + ByteCasBlockLayout.i32.state, BlockState.online);
         return false;
       }
     }
-    Atomics.sub(this.i32, header + kFreeField, count);
-    Atomics.store(this.i32, header + kStateField, BlockState.offline);
+    Atomics.sub(this.i32, header + ByteCasBlockLayout.i32.free, count);
+    Atomics.store(this.i32, header + ByteCasBlockLayout.i32.state, BlockState.offline);
     return true;
   }
 
@@ -356,12 +375,12 @@ export class ByteCasView implements PageAllocator {
    */
   private bringBlockOnline(b: number): void {
     const header = b * SLOTS_PER_BLOCK;
-    const count = this.i32[header + kCountField]!;
+    const count = this.i32[header + ByteCasBlockLayout.i32.count]!;
     const bitmap = b * BLOCK_BYTES + HEADER_BYTES;
-    Atomics.store(this.i32, header + kStateField, BlockState.online);
+    Atomics.store(this.i32, header + ByteCasBlockLayout.i32.state, BlockState.online);
     for (let i = 0; i < usedBytes(count); i++) Atomics.store(this.u8, bitmap + i, freeByteValue(count, i));
-    this.i32[header + kHintField] = 0;
-    Atomics.add(this.i32, header + kFreeField, count);
+    this.i32[header + ByteCasBlockLayout.i32.hint] = 0;
+    Atomics.add(this.i32, header + ByteCasBlockLayout.i32.free, count);
   }
 }
 
@@ -375,11 +394,11 @@ export function initByteCas(memory: SharedRegion, pages: number): void {
     const header = b * SLOTS_PER_BLOCK;
     const count = Math.min(PAGES_PER_BLOCK, pages - b * PAGES_PER_BLOCK);
     i32.fill(0, header, header + HEADER_BYTES / 4);
-    i32[header + kFreeField] = count;
-    i32[header + kBaseField] = b * PAGES_PER_BLOCK;
-    i32[header + kCountField] = count;
-    i32[header + kHintField] = 0;
-    i32[header + kStateField] = BlockState.online;
+    i32[header + ByteCasBlockLayout.i32.free] = count;
+    i32[header + ByteCasBlockLayout.i32.base] = b * PAGES_PER_BLOCK;
+    i32[header + ByteCasBlockLayout.i32.count] = count;
+    i32[header + ByteCasBlockLayout.i32.hint] = 0;
+    i32[header + ByteCasBlockLayout.i32.state] = BlockState.online;
     const bitmap = b * BLOCK_BYTES + HEADER_BYTES;
     for (let i = 0; i < usedBytes(count); i++) u8[bitmap + i] = freeByteValue(count, i);
   }
@@ -394,9 +413,9 @@ export function auditByteCas(memory: SharedRegion, pages: number): string[] {
   for (let b = 0; b < blocks; b++) {
     const header = b * SLOTS_PER_BLOCK;
     const count = Math.min(PAGES_PER_BLOCK, pages - b * PAGES_PER_BLOCK);
-    const state = i32[header + kStateField];
-    if (i32[header + kBaseField] !== b * PAGES_PER_BLOCK || i32[header + kCountField] !== count) {
-      problems.push(`block ${b}: header says base ${i32[header + kBaseField]}, count ${i32[header + kCountField]}; expected ${b * PAGES_PER_BLOCK}, ${count}`);
+    const state = i32[header + ByteCasBlockLayout.i32.state];
+    if (i32[header + ByteCasBlockLayout.i32.base] !== b * PAGES_PER_BLOCK || i32[header + ByteCasBlockLayout.i32.count] !== count) {
+      problems.push(`block ${b}: header says base ${i32[header + ByteCasBlockLayout.i32.base]}, count ${i32[header + ByteCasBlockLayout.i32.count]}; expected ${b * PAGES_PER_BLOCK}, ${count}`);
     }
     if (state !== BlockState.online && state !== BlockState.offline) {
       problems.push(`block ${b}: state ${state} at quiescence (neither online nor offline)`);
@@ -411,7 +430,7 @@ export function auditByteCas(memory: SharedRegion, pages: number): string[] {
       }
       clear += 8 - popcount8(v);
     }
-    const free = i32[header + kFreeField];
+    const free = i32[header + ByteCasBlockLayout.i32.free];
     if (state === BlockState.offline && clear !== 0) {
       problems.push(`block ${b}: offline but ${clear} pages are clear in its bitmap`);
     }
@@ -426,7 +445,13 @@ function popcount8(v: number): number {
   return (v + (v >> 4)) & 0x0f;
 }
 
-const headerFieldNames = ['free counter', 'page base', 'page count', 'search hint', 'state'];
+const headerFieldNames: Record<number, string> = {
+  [ByteCasBlockLayout.i32.free]: 'free counter',
+  [ByteCasBlockLayout.i32.base]: 'page base',
+  [ByteCasBlockLayout.i32.count]: 'page count',
+  [ByteCasBlockLayout.i32.hint]: 'search hint',
+  [ByteCasBlockLayout.i32.state]: 'state',
+};
 
 /** A location in byte-cas words: a header field, or the bitmap byte (or word) and the pages its bits stand for. */
 export function describeByteCas(location: MemoryLocation, pages: number): string | undefined {

@@ -17,13 +17,21 @@
  * Two neighbouring regions of one color cannot be seen in the bitmap (they read as one region): that
  * damage shows as a `free` that fails or frees a neighbour, and the harness's ledger catches it.
  */
+import type { SharedLayout } from '../harness/shared-layout.ts';
 import type { AllocatorDefinition, MemoryLocation, PageAllocator, SharedRegion } from './contract.ts';
 import { checkPage, checkRange, checkRunLength } from './guard.ts';
 
-/** Int32 slots of the header, before the bitmap. */
-export const kHintField = 0; // page where the next first-fit search starts
-export const kFreeField = 1; // invariant (quiescent): number of pages whose color is 00
-const HEADER_BYTES = 8;
+/** The header before the bitmap; read and written under the global lock, so plainly. */
+export const ColoredRegionHeaderLayout = {
+  bytes: 8,
+  i32: {
+    /** Page where the next first-fit search starts: the last alloc's end (free lowers it), so a search need not rescan the pages it just filled. */
+    hint: 0,
+    /** invariant (quiescent): number of pages whose color is 00; the audit checks it against the bitmap. */
+    free: 1,
+  },
+} as const satisfies SharedLayout;
+const HEADER_BYTES = ColoredRegionHeaderLayout.bytes;
 
 export const FREE = 0;
 /** The three colors: 01, 10, 11. */
@@ -75,7 +83,7 @@ export class ColoredRegionView implements PageAllocator {
 
   alloc(count: number): number {
     if (count !== 1) checkRunLength(this.name, count, Math.min(MAX_RUN, this.pages));
-    const hint = this.header[kHintField]!;
+    const hint = this.header[ColoredRegionHeaderLayout.i32.hint]!;
     let first = this.search(hint, this.pages, count);
     // First fit wraps once: the hint only says where the last region ended.
     if (first < 0) first = this.search(0, Math.min(this.pages, hint + count - 1), count);
@@ -83,8 +91,8 @@ export class ColoredRegionView implements PageAllocator {
     const left = first > 0 ? this.colorAt(first - 1) : FREE;
     const right = first + count < this.pages ? this.colorAt(first + count) : FREE;
     this.paint(first, count, this.colorFor(left, right));
-    this.header[kFreeField] = this.header[kFreeField]! - count;
-    this.header[kHintField] = first + count === this.pages ? 0 : first + count;
+    this.header[ColoredRegionHeaderLayout.i32.free] = this.header[ColoredRegionHeaderLayout.i32.free]! - count;
+    this.header[ColoredRegionHeaderLayout.i32.hint] = first + count === this.pages ? 0 : first + count;
     return first;
   }
 
@@ -132,8 +140,8 @@ export class ColoredRegionView implements PageAllocator {
       throw new RangeError(`${this.name}: free(${first}, ${count}): the region at page ${first} has ${says} pages`);
     }
     this.paint(first, count, FREE);
-    this.header[kFreeField] = this.header[kFreeField]! + count;
-    if (first < this.header[kHintField]!) this.header[kHintField] = first;
+    this.header[ColoredRegionHeaderLayout.i32.free] = this.header[ColoredRegionHeaderLayout.i32.free]! + count;
+    if (first < this.header[ColoredRegionHeaderLayout.i32.hint]!) this.header[ColoredRegionHeaderLayout.i32.hint] = first;
   }
 
   isAllocated(page: number): boolean {
@@ -150,8 +158,8 @@ function bitmapBytes(pages: number): number {
 export function initColoredRegion(memory: SharedRegion, pages: number): void {
   new Uint8Array(memory.buffer, memory.byteOffset, HEADER_BYTES + bitmapBytes(pages)).fill(0);
   const header = new Int32Array(memory.buffer, memory.byteOffset, HEADER_BYTES >> 2);
-  header[kHintField] = 0;
-  header[kFreeField] = pages;
+  header[ColoredRegionHeaderLayout.i32.hint] = 0;
+  header[ColoredRegionHeaderLayout.i32.free] = pages;
 }
 
 export function auditColoredRegion(memory: SharedRegion, pages: number): string[] {
@@ -160,11 +168,11 @@ export function auditColoredRegion(memory: SharedRegion, pages: number): string[
   const view = new ColoredRegionView(memory, pages, 'audit');
   let free = 0;
   for (let p = 0; p < pages; p++) if (view.colorAt(p) === FREE) free++;
-  if (header[kFreeField] !== free) problems.push(`free counter is ${header[kFreeField]} but ${free} pages are 00`);
+  if (header[ColoredRegionHeaderLayout.i32.free] !== free) problems.push(`free counter is ${header[ColoredRegionHeaderLayout.i32.free]} but ${free} pages are 00`);
   for (let p = pages; p < bitmapBytes(pages) * 4; p++) {
     if (view.colorAt(p) !== FREE) problems.push(`slot ${p}, past the last page, is painted ${view.colorAt(p)}`);
   }
-  const hint = header[kHintField]!;
+  const hint = header[ColoredRegionHeaderLayout.i32.hint]!;
   if (hint < 0 || hint >= pages) problems.push(`search hint ${hint} is outside 0..${pages - 1}`);
   return problems;
 }

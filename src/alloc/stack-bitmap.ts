@@ -20,17 +20,32 @@
  * - an entry off the stack has `next === OFF_STACK`;
  * - the free counter equals the number of clear bits; bits of pages past the end stay set.
  */
+import type { SharedLayout } from '../harness/shared-layout.ts';
 import type { AllocatorDefinition, MemoryLocation, PageAllocator, SharedRegion } from './contract.ts';
 import { checkPage, checkRange, checkRunLength } from './guard.ts';
 
-/** Int32 slots of the header. */
-export const kHeadField = 0; // index of the top entry, or STACK_END when no entry has a free page
-export const kFreeField = 1; // invariant (quiescent): number of clear bits over all entries
-const HEADER_SLOTS = 2;
-/** Int32 slots of an entry. */
-export const kBitmapField = 0;
-export const kNextField = 1;
-const ENTRY_SLOTS = 2;
+/** The header; like the entries, read and written under the global lock, so plainly. */
+export const StackBitmapHeaderLayout = {
+  bytes: 8,
+  i32: {
+    /** Index of the top entry, or STACK_END when no entry has a free page: alloc's only starting point. */
+    head: 0,
+    /** invariant (quiescent): number of clear bits over all entries; the audit checks it against the bits. */
+    free: 1,
+  },
+} as const satisfies SharedLayout;
+/** An entry (entries follow the header, `bytes` apart). */
+export const StackBitmapEntryLayout = {
+  bytes: 8,
+  i32: {
+    /** Bit set = page allocated; FULL takes the entry off the stack. */
+    bitmap: 0,
+    /** The entry below on the stack, STACK_END for the last, OFF_STACK when it is not on the stack. */
+    next: 1,
+  },
+} as const satisfies SharedLayout;
+const HEADER_SLOTS = StackBitmapHeaderLayout.bytes >> 2;
+const ENTRY_SLOTS = StackBitmapEntryLayout.bytes >> 2;
 
 export const PAGES_PER_ENTRY = 32;
 /** `next` of the last entry on the stack, and the head of an empty stack. */
@@ -62,19 +77,19 @@ export class StackBitmapView implements PageAllocator {
   alloc(count: number): number {
     if (count !== 1) checkRunLength(this.name, count, 1);
     const w = this.words;
-    const head = w[kHeadField]!;
+    const head = w[StackBitmapHeaderLayout.i32.head]!;
     if (head === STACK_END) return -1;
     const slot = HEADER_SLOTS + head * ENTRY_SLOTS;
-    const word = w[slot + kBitmapField]!;
+    const word = w[slot + StackBitmapEntryLayout.i32.bitmap]!;
     // invariant: an entry on the stack has a clear bit, so `lowest` is never 0 here.
     const lowest = ~word & (word + 1);
     const filled = word | lowest;
-    w[slot + kBitmapField] = filled;
+    w[slot + StackBitmapEntryLayout.i32.bitmap] = filled;
     if (filled === FULL) {
-      w[kHeadField] = w[slot + kNextField]!;
-      w[slot + kNextField] = OFF_STACK;
+      w[StackBitmapHeaderLayout.i32.head] = w[slot + StackBitmapEntryLayout.i32.next]!;
+      w[slot + StackBitmapEntryLayout.i32.next] = OFF_STACK;
     }
-    w[kFreeField] = w[kFreeField]! - 1;
+    w[StackBitmapHeaderLayout.i32.free] = w[StackBitmapHeaderLayout.i32.free]! - 1;
     this.counters.bytesScanned++;
     return head * PAGES_PER_ENTRY + 31 - Math.clz32(lowest);
   }
@@ -87,20 +102,20 @@ export class StackBitmapView implements PageAllocator {
     const w = this.words;
     const e = first >> 5;
     const slot = HEADER_SLOTS + e * ENTRY_SLOTS;
-    const word = w[slot + kBitmapField]!;
+    const word = w[slot + StackBitmapEntryLayout.i32.bitmap]!;
     const bit = 1 << (first & 31);
     if ((word & bit) === 0) throw new RangeError(`${this.name}: free(${first}, 1): page ${first} is already free`);
-    w[slot + kBitmapField] = word & ~bit;
+    w[slot + StackBitmapEntryLayout.i32.bitmap] = word & ~bit;
     if (this.mustPush(word === FULL)) {
-      w[slot + kNextField] = w[kHeadField]!;
-      w[kHeadField] = e;
+      w[slot + StackBitmapEntryLayout.i32.next] = w[StackBitmapHeaderLayout.i32.head]!;
+      w[StackBitmapHeaderLayout.i32.head] = e;
     }
-    w[kFreeField] = w[kFreeField]! + 1;
+    w[StackBitmapHeaderLayout.i32.free] = w[StackBitmapHeaderLayout.i32.free]! + 1;
   }
 
   isAllocated(page: number): boolean {
     if (page >>> 0 !== page || page >= this.pages) checkPage(this.name, page, this.pages);
-    return (this.words[HEADER_SLOTS + (page >> 5) * ENTRY_SLOTS + kBitmapField]! & (1 << (page & 31))) !== 0;
+    return (this.words[HEADER_SLOTS + (page >> 5) * ENTRY_SLOTS + StackBitmapEntryLayout.i32.bitmap]! & (1 << (page & 31))) !== 0;
   }
 }
 
@@ -112,11 +127,11 @@ export function initStackBitmap(memory: SharedRegion, pages: number): void {
     const slot = HEADER_SLOTS + e * ENTRY_SLOTS;
     const real = Math.min(PAGES_PER_ENTRY, pages - e * PAGES_PER_ENTRY);
     // Pages past the end are set for good, so they are never handed out.
-    w[slot + kBitmapField] = real === PAGES_PER_ENTRY ? 0 : FULL << real;
-    w[slot + kNextField] = e + 1 < entries ? e + 1 : STACK_END;
+    w[slot + StackBitmapEntryLayout.i32.bitmap] = real === PAGES_PER_ENTRY ? 0 : FULL << real;
+    w[slot + StackBitmapEntryLayout.i32.next] = e + 1 < entries ? e + 1 : STACK_END;
   }
-  w[kHeadField] = 0;
-  w[kFreeField] = pages;
+  w[StackBitmapHeaderLayout.i32.head] = 0;
+  w[StackBitmapHeaderLayout.i32.free] = pages;
 }
 
 export function auditStackBitmap(memory: SharedRegion, pages: number): string[] {
@@ -125,7 +140,7 @@ export function auditStackBitmap(memory: SharedRegion, pages: number): string[] 
   const w = new Int32Array(memory.buffer, memory.byteOffset, HEADER_SLOTS + entries * ENTRY_SLOTS);
   const seen = new Uint8Array(entries);
   let free = 0;
-  for (let e = w[kHeadField]!, steps = 0; e !== STACK_END; e = w[HEADER_SLOTS + e * ENTRY_SLOTS + kNextField]!, steps++) {
+  for (let e = w[StackBitmapHeaderLayout.i32.head]!, steps = 0; e !== STACK_END; e = w[HEADER_SLOTS + e * ENTRY_SLOTS + StackBitmapEntryLayout.i32.next]!, steps++) {
     if (e < 0 || e >= entries) {
       problems.push(`the stack reaches entry ${e}, outside 0..${entries - 1}`);
       break;
@@ -135,21 +150,21 @@ export function auditStackBitmap(memory: SharedRegion, pages: number): string[] 
       break;
     }
     seen[e] = 1;
-    if (w[HEADER_SLOTS + e * ENTRY_SLOTS + kBitmapField] === FULL) problems.push(`entry ${e} is full but on the stack`);
+    if (w[HEADER_SLOTS + e * ENTRY_SLOTS + StackBitmapEntryLayout.i32.bitmap] === FULL) problems.push(`entry ${e} is full but on the stack`);
   }
   for (let e = 0; e < entries; e++) {
     const slot = HEADER_SLOTS + e * ENTRY_SLOTS;
-    const word = w[slot + kBitmapField]!;
+    const word = w[slot + StackBitmapEntryLayout.i32.bitmap]!;
     const real = Math.min(PAGES_PER_ENTRY, pages - e * PAGES_PER_ENTRY);
     const reserved = real === PAGES_PER_ENTRY ? 0 : FULL << real;
     if ((word & reserved) !== reserved) problems.push(`entry ${e}: bits past the last page are clear`);
     for (let b = 0; b < real; b++) if ((word & (1 << b)) === 0) free++;
     if (word !== FULL && !seen[e]) problems.push(`entry ${e} has a free page but is not on the stack: its pages are lost`);
-    if (!seen[e] && w[slot + kNextField] !== OFF_STACK) {
-      problems.push(`entry ${e} is off the stack but its next is ${w[slot + kNextField]}, not ${OFF_STACK}`);
+    if (!seen[e] && w[slot + StackBitmapEntryLayout.i32.next] !== OFF_STACK) {
+      problems.push(`entry ${e} is off the stack but its next is ${w[slot + StackBitmapEntryLayout.i32.next]}, not ${OFF_STACK}`);
     }
   }
-  if (w[kFreeField] !== free) problems.push(`free counter is ${w[kFreeField]} but ${free} pages are clear`);
+  if (w[StackBitmapHeaderLayout.i32.free] !== free) problems.push(`free counter is ${w[StackBitmapHeaderLayout.i32.free]} but ${free} pages are clear`);
   return problems;
 }
 
@@ -159,10 +174,10 @@ type ViewClass = new (memory: SharedRegion, pages: number, name: string) => Stac
 export function describeStackBitmap(location: MemoryLocation, pages: number): string | undefined {
   const slot = location.byteOffset >> 2;
   if (location.byteOffset < 0 || slot >= HEADER_SLOTS + entryCount(pages) * ENTRY_SLOTS) return undefined;
-  if (slot === kHeadField) return 'stack head';
-  if (slot === kFreeField) return 'free counter';
+  if (slot === StackBitmapHeaderLayout.i32.head) return 'stack head';
+  if (slot === StackBitmapHeaderLayout.i32.free) return 'free counter';
   const entry = Math.floor((slot - HEADER_SLOTS) / ENTRY_SLOTS);
-  if ((slot - HEADER_SLOTS) % ENTRY_SLOTS === kNextField) return `entry ${entry} next`;
+  if ((slot - HEADER_SLOTS) % ENTRY_SLOTS === StackBitmapEntryLayout.i32.next) return `entry ${entry} next`;
   const first = entry * PAGES_PER_ENTRY;
   return `entry ${entry} bitmap, pages ${first}..${Math.min(pages, first + PAGES_PER_ENTRY) - 1}`;
 }

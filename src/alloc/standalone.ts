@@ -3,7 +3,7 @@
  * and the single-thread benchmark need. The stress harness lays out its own, larger buffer instead.
  */
 import type { AllocatorDefinition, PageAllocator, SharedRegion } from './contract.ts';
-import { GlobalLock, LOCK_BYTES } from './global-lock.ts';
+import { GlobalLock, LockLayout } from './global-lock.ts';
 import { withGlobalLock } from './locked.ts';
 
 export interface Standalone {
@@ -18,12 +18,12 @@ export interface Standalone {
  */
 export function standalone(definition: AllocatorDefinition, pages: number, locked = true): Standalone {
   const bytes = (definition.sharedBytes(pages) + 7) & ~7;
-  const buffer = new SharedArrayBuffer(bytes + LOCK_BYTES);
+  const buffer = new SharedArrayBuffer(bytes + LockLayout.bytes);
   const memory: SharedRegion = { buffer, byteOffset: 0, byteLength: bytes };
   definition.init(memory, pages);
   let allocator = definition.attach(memory, pages, 0);
   if (locked && definition.locking === 'global-lock') {
-    const lockRegion: SharedRegion = { buffer, byteOffset: bytes, byteLength: LOCK_BYTES };
+    const lockRegion: SharedRegion = { buffer, byteOffset: bytes, byteLength: LockLayout.bytes };
     GlobalLock.init(lockRegion);
     allocator = withGlobalLock(allocator, new GlobalLock(lockRegion));
   }

@@ -24,13 +24,21 @@ import { ControlledWorkers } from './controlled-workers.ts';
 import { locationKey } from './describe-location.ts';
 import type { Violation } from '../check/violation.ts';
 import { UserCodeFailure } from '../harness/user-host.ts';
-import { REPORT_BYTES, Owner, Turn, arrayTypes, isAccess, kCheckField, kDetailsField, kEpochField, kOwnerField, kTurnField } from './protocol.ts';
+import {
+  arrayTypes,
+  BatchHeaderLayout,
+  isAccess,
+  Owner,
+  ReportAreaLayout,
+  SlotLayout,
+  Turn,
+} from './protocol.ts';
 import type { ControlledConfig } from './run-config.ts';
 import type { Scheduler } from './scheduler.ts';
 import { DEFAULT_POINTS } from './plain-access-mode.ts';
-import { type Session, collectReports, endSession, openSession } from './session.ts';
+import { collectReports, endSession, openSession, type Session } from './session.ts';
 import { takeSteps } from './step-loop.ts';
-import { type OpSpan, type Step, digestOf, shownSteps } from './trace.ts';
+import { digestOf, type OpSpan, shownSteps, type Step } from './trace.ts';
 
 
 export interface ScheduleResult {
@@ -121,14 +129,14 @@ export class Coordinator {
       return failed(error);
     }
     batch.header.fill(0);
-    batch.header[kOwnerField] = Owner.coordinator;
+    batch.header[BatchHeaderLayout.i32.owner] = Owner.coordinator;
     const epoch = ++session.epoch;
     for (const slot of slots) {
       // The epoch and report fields carry over; a worker waiting for the next epoch must not see one.
-      slot.fill(0, 0, kEpochField);
-      slot[kTurnField] = Turn.running;
-      Atomics.store(slot, kEpochField, epoch);
-      Atomics.notify(slot, kEpochField);
+      slot.fill(0, 0, SlotLayout.i32.epoch);
+      slot[SlotLayout.i32.turn] = Turn.running;
+      Atomics.store(slot, SlotLayout.i32.epoch, epoch);
+      Atomics.notify(slot, SlotLayout.i32.epoch);
     }
 
     const taken = await takeSteps(this.config, session, scheduler, epoch);
@@ -140,7 +148,7 @@ export class Coordinator {
     // what the locations its trace shows are (listed in its report area, which it reads before writing).
     // A program's check may still fail it, so its locations are always asked for (its runs are short).
     if (outcome !== 'pass' || !scenario) {
-      const listed = new Int32Array(session.reports, 0, REPORT_BYTES >> 2);
+      const listed = new Int32Array(session.reports, 0, ReportAreaLayout.bytes >> 2);
       const seen = new Set<string>();
       let n = 0;
       for (const i of shownSteps(steps)) {
@@ -152,15 +160,15 @@ export class Coordinator {
         listed[2 * n + 1] = s.index;
         n++;
       }
-      for (const [t, slot] of slots.entries()) slot[kDetailsField] = 1 + (t === 0 ? n : 0);
+      for (const [t, slot] of slots.entries()) slot[SlotLayout.i32.details] = 1 + (t === 0 ? n : 0);
     }
     // A program that ran to its end is checked, by thread 0, once every thread has returned.
-    slots[0]![kCheckField] = !scenario && outcome === 'pass' ? 1 : 0;
+    slots[0]![SlotLayout.i32.check] = !scenario && outcome === 'pass' ? 1 : 0;
     // End the schedule: every thread still parked unwinds (a finished one just returns), then writes
     // its report. A thread that never gets there is stuck in plain code: its workers are replaced.
     for (const slot of slots) {
-      Atomics.store(slot, kTurnField, Turn.abort);
-      Atomics.notify(slot, kTurnField);
+      Atomics.store(slot, SlotLayout.i32.turn, Turn.abort);
+      Atomics.notify(slot, SlotLayout.i32.turn);
     }
     const reports = await collectReports(session, epoch);
     if (!reports || hostFailed) await this.discard();

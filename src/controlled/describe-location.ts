@@ -5,7 +5,7 @@
  * trace shows, and the answers go back in the worker's report.
  */
 import type { AllocatorDefinition, MemoryLocation } from '../alloc/contract.ts';
-import { LOCK_BYTES, kLockOwnerField, kLockStateField } from '../alloc/global-lock.ts';
+import { LockLayout } from '../alloc/global-lock.ts';
 import type { Layout } from '../subjects/allocator/layout.ts';
 import { arrayTypes, elementBytes } from './protocol.ts';
 
@@ -17,7 +17,7 @@ export function locationKey(array: number, index: number): string {
   return `${array}:${index}`;
 }
 
-const lockWords: Record<number, string> = { [kLockStateField]: 'global lock state', [kLockOwnerField]: 'global lock owner' };
+const lockWords: Record<number, string> = { [LockLayout.i32.state]: 'global lock state', [LockLayout.i32.owner]: 'global lock owner' };
 
 /**
  * Describes the element `index` of array type `array`, counted from the start of the controlled run's
@@ -29,7 +29,7 @@ export function describeLocation(definition: AllocatorDefinition, layout: Layout
   const type = arrayTypes[array];
   if (bytes === undefined || type === undefined) return undefined;
   const byte = index * bytes;
-  if (byte >= layout.lockOffset && byte < layout.lockOffset + LOCK_BYTES) {
+  if (byte >= layout.lockOffset && byte < layout.lockOffset + LockLayout.bytes) {
     return bytes === 4 ? lockWords[(byte - layout.lockOffset) >> 2] : 'global lock';
   }
   const byteOffset = byte - layout.allocatorOffset;

@@ -5,7 +5,7 @@
  * slices, yielding to the event loop between them so that a worker that died is noticed; only the
  * value of a field says that something happened, never a wake-up.
  */
-import { BatchViews, Owner, Turn, kBaseField, kNextField, kOwnerField, kTurnField } from './protocol.ts';
+import { BatchHeaderLayout, BatchViews, Owner, SlotLayout, Turn } from './protocol.ts';
 import { type PickContext, ScheduleDiverged, type Scheduler } from './scheduler.ts';
 
 /** Polls before the coordinator sleeps while the running thread has not parked yet. */
@@ -21,10 +21,10 @@ export async function waitParked(slot: Int32Array, failures: (string | undefined
   const started = performance.now();
   for (;;) {
     // Only the value says the thread parked: a wake-up may be a late notify meant for an earlier wait.
-    Atomics.wait(slot, kTurnField, Turn.running, 20);
-    if (Atomics.load(slot, kTurnField) !== Turn.running) return true;
+    Atomics.wait(slot, SlotLayout.i32.turn, Turn.running, 20);
+    if (Atomics.load(slot, SlotLayout.i32.turn) !== Turn.running) return true;
     await new Promise((resolve) => setImmediate(resolve));
-    if (Atomics.load(slot, kTurnField) !== Turn.running) return true;
+    if (Atomics.load(slot, SlotLayout.i32.turn) !== Turn.running) return true;
     const failure = failures[t];
     if (failure !== undefined) return { crashed: failure };
     if (performance.now() - started > limitMs) return { hung: limitMs };
@@ -37,7 +37,7 @@ export async function waitParked(slot: Int32Array, failures: (string | undefined
  * time is stuck in the thread that holds the turn.
  */
 export async function waitBack(header: Int32Array, slots: Int32Array[], failures: (string | undefined)[], watchdogMs: number): Promise<true | { thread: number; crashed: string } | { thread: number; hung: number }> {
-  let step = header[kNextField]!;
+  let step = header[BatchHeaderLayout.i32.next]!;
   let since = performance.now();
   for (;;) {
     // Only the owner field says the batch is back, never the wake-up itself: the worker that handed
@@ -45,8 +45,8 @@ export async function waitBack(header: Int32Array, slots: Int32Array[], failures
     // after the coordinator, having seen the store by polling, granted the next batch and begun to
     // wait. Trusting it read the log before the running thread had taken its step (a schedule that
     // ran twice differed, and a replay diverged).
-    const woke = Atomics.wait(header, kOwnerField, Owner.workers, 20);
-    if (Atomics.load(header, kOwnerField) !== Owner.workers) return true;
+    const woke = Atomics.wait(header, BatchHeaderLayout.i32.owner, Owner.workers, 20);
+    if (Atomics.load(header, BatchHeaderLayout.i32.owner) !== Owner.workers) return true;
     // A wake-up with the batch still out (a late notify) polls again rather than yielding: an event
     // loop turn per wake costs more than a step. Only a slice that ran out yields, to notice a death.
     if (woke !== 'timed-out' && performance.now() - since < 20) {
@@ -54,12 +54,12 @@ export async function waitBack(header: Int32Array, slots: Int32Array[], failures
       continue;
     }
     await new Promise((resolve) => setImmediate(resolve));
-    if (Atomics.load(header, kOwnerField) !== Owner.workers) return true;
-    const running = Math.max(0, slots.findIndex((slot) => Atomics.load(slot, kTurnField) === Turn.running));
+    if (Atomics.load(header, BatchHeaderLayout.i32.owner) !== Owner.workers) return true;
+    const running = Math.max(0, slots.findIndex((slot) => Atomics.load(slot, SlotLayout.i32.turn) === Turn.running));
     const failed = failures.findIndex((f) => f !== undefined);
     if (failed >= 0) return { thread: failed, crashed: failures[failed]! };
-    if (header[kNextField] !== step) {
-      step = header[kNextField]!;
+    if (header[BatchHeaderLayout.i32.next] !== step) {
+      step = header[BatchHeaderLayout.i32.next]!;
       since = performance.now();
     } else if (performance.now() - since > watchdogMs) return { thread: running, hung: watchdogMs };
   }
@@ -71,7 +71,7 @@ export async function waitBack(header: Int32Array, slots: Int32Array[], failures
  */
 export function decideAhead(batch: BatchViews, scheduler: Scheduler, enabled: readonly number[], first: number, t: number, limit: number): number {
   const { header, decisions, expected } = batch;
-  header[kBaseField] = first;
+  header[BatchHeaderLayout.i32.base] = first;
   decisions[0] = t;
   expected[0] = -1;
   const ahead: PickContext = { step: first, previous: t, pendingHash: () => -1, pendingText: () => 'a later call', pendingAccess: () => undefined };
@@ -95,12 +95,12 @@ export function decideAhead(batch: BatchViews, scheduler: Scheduler, enabled: re
 
 /** Polls the batch's owner for a few µs; true once the schedule is back with the coordinator. */
 export function spinUntilBack(header: Int32Array): boolean {
-  for (let i = 0; i < SPIN; i++) if (Atomics.load(header, kOwnerField) !== Owner.workers) return true;
+  for (let i = 0; i < SPIN; i++) if (Atomics.load(header, BatchHeaderLayout.i32.owner) !== Owner.workers) return true;
   return false;
 }
 
 /** Polls a running thread's turn for a few µs; true once it has parked. */
 export function spinUntilParked(slot: Int32Array): boolean {
-  for (let i = 0; i < SPIN; i++) if (Atomics.load(slot, kTurnField) !== Turn.running) return true;
+  for (let i = 0; i < SPIN; i++) if (Atomics.load(slot, SlotLayout.i32.turn) !== Turn.running) return true;
   return false;
 }

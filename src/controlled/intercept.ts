@@ -16,41 +16,27 @@
  */
 import { RunAborted } from '../harness/run-aborted.ts';
 import {
-  BatchViews,
-  LOG_F64,
-  LOG_I32,
-  Owner,
-  Request,
-  Turn,
-  WaitResult,
   arrayTypeOf,
+  BatchHeaderLayout,
+  BatchViews,
   isPlainCall,
   isReadOnly,
-  kArg1F64,
-  kArg2F64,
-  kArrayField,
-  kBaseField,
   NOTIFY_ALL,
-  kCountField,
-  kEndField,
-  kIndexField,
-  kLogObserved,
-  kLogValue,
-  kNextField,
-  kOwnerField,
-  kRequestField,
-  kRepeatField,
-  kResultField,
-  kStepField,
-  kTurnField,
+  Owner,
+  Request,
+  SlotLayout,
   slotViews,
+  StepLog64Layout,
+  StepLogLayout,
+  Turn,
+  WaitResult,
   waitResultNames,
 } from './protocol.ts';
 import { SPIN_SWITCH } from './spin-detector.ts';
 import { callHash } from './trace.ts';
 
 function hashOf(slot: Int32Array, slot64: Float64Array): number {
-  return callHash(slot[kRequestField]!, slot[kArrayField]!, slot[kIndexField]!, slot64[kArg1F64]!, slot64[kArg2F64]!);
+  return callHash(slot[SlotLayout.i32.request]!, slot[SlotLayout.i32.array]!, slot[SlotLayout.i32.index]!, slot64[SlotLayout.f64.arg1]!, slot64[SlotLayout.f64.arg2]!);
 }
 
 /** Thrown out of a parked call when the coordinator ends the run; the worker's task catches it. */
@@ -154,35 +140,35 @@ export class Interceptor {
   park(request: Request, array?: ArrayBufferView & { length: number }, index = 0, arg1 = 0, arg2 = 0): void {
     const slot = this.slot;
     // Every field is written, call or not: a schedule must not see what the last one left here.
-    slot[kRequestField] = request;
-    slot[kArrayField] = array ? arrayTypeOf(array) : 0;
-    slot[kIndexField] = array ? array.byteOffset / (array as Int32Array).BYTES_PER_ELEMENT + index : 0;
-    this.slot64[kArg1F64] = arg1;
-    this.slot64[kArg2F64] = arg2;
-    this.pendingKey = array ? slot[kIndexField]! * 16 + slot[kArrayField]! : -1;
+    slot[SlotLayout.i32.request] = request;
+    slot[SlotLayout.i32.array] = array ? arrayTypeOf(array) : 0;
+    slot[SlotLayout.i32.index] = array ? array.byteOffset / (array as Int32Array).BYTES_PER_ELEMENT + index : 0;
+    this.slot64[SlotLayout.f64.arg1] = arg1;
+    this.slot64[SlotLayout.f64.arg2] = arg2;
+    this.pendingKey = array ? slot[SlotLayout.i32.index]! * 16 + slot[SlotLayout.i32.array]! : -1;
     this.pendingReads = isReadOnly(request) ? 1 : request === Request.compareExchange ? 2 : 0;
-    slot[kRepeatField] = this.pendingReads > 0 && this.pendingKey === this.lastKey ? this.repeats : 0;
+    slot[SlotLayout.i32.repeat] = this.pendingReads > 0 && this.pendingKey === this.lastKey ? this.repeats : 0;
     const { header, decisions, expected } = this.batch;
     if (isPlainCall(request)) {
-      const step = header[kNextField]!;
-      if (step < header[kEndField]!) {
-        const at = step - header[kBaseField]!;
+      const step = header[BatchHeaderLayout.i32.next]!;
+      if (step < header[BatchHeaderLayout.i32.end]!) {
+        const at = step - header[BatchHeaderLayout.i32.base]!;
         const next = decisions[at]!;
         const to = this.slots[next]!;
         const check = expected[at]!;
         // A thread about to re-read what it has read SPIN_SWITCH times unchanged goes back to the
         // coordinator, which switches spinners out.
-        if (isPlainCall(to[kRequestField]!) && to[kRepeatField]! < SPIN_SWITCH && (check < 0 || check === hashOf(to, this.slots64[next]!))) {
+        if (isPlainCall(to[SlotLayout.i32.request]!) && to[SlotLayout.i32.repeat]! < SPIN_SWITCH && (check < 0 || check === hashOf(to, this.slots64[next]!))) {
           this.batch.logCall(step, next, to, this.slots64[next]!);
-          header[kNextField] = step + 1;
+          header[BatchHeaderLayout.i32.next] = step + 1;
           if (next === this.thread) {
             this.step = step;
             return;
           }
-          to[kStepField] = step;
+          to[SlotLayout.i32.step] = step;
           this.parkMyself();
-          real.store(to, kTurnField, Turn.running);
-          real.notify(to, kTurnField);
+          real.store(to, SlotLayout.i32.turn, Turn.running);
+          real.notify(to, SlotLayout.i32.turn);
           this.awaitTurn(request);
           return;
         }
@@ -192,18 +178,18 @@ export class Interceptor {
     if (request === Request.start) {
       // Before its first step the coordinator waits for each thread's turn, not for a batch to come
       // back: a late write of the owner here would end the first batch the moment it began.
-      real.notify(this.slot, kTurnField);
+      real.notify(this.slot, SlotLayout.i32.turn);
     } else {
       // The coordinator decides: hand it the schedule back and wait to be granted.
-      real.store(header, kOwnerField, Owner.coordinator);
-      real.notify(header, kOwnerField);
+      real.store(header, BatchHeaderLayout.i32.owner, Owner.coordinator);
+      real.notify(header, BatchHeaderLayout.i32.owner);
     }
     this.awaitTurn(request);
   }
 
   /** Flips this thread's turn from running to parked; a coordinator that wrote `abort` wins. */
   private parkMyself(): void {
-    if (real.compareExchange(this.slot, kTurnField, Turn.running, Turn.parked) !== Turn.running) throw new ControlledAbort();
+    if (real.compareExchange(this.slot, SlotLayout.i32.turn, Turn.running, Turn.parked) !== Turn.running) throw new ControlledAbort();
   }
 
   private awaitTurn(request: Request): void {
@@ -220,7 +206,7 @@ export class Interceptor {
     const limit = probe ? Math.min(this.spin, this.spinLimit * 4) : this.spinLimit;
     let i = 0;
     while (i < limit && turn === Turn.parked) {
-      turn = real.load(slot, kTurnField);
+      turn = real.load(slot, SlotLayout.i32.turn);
       i++;
     }
     if (turn !== Turn.parked) {
@@ -228,15 +214,15 @@ export class Interceptor {
     } else {
       const slept = performance.now();
       while (turn === Turn.parked) {
-        real.wait(slot, kTurnField, Turn.parked);
-        turn = real.load(slot, kTurnField);
+        real.wait(slot, SlotLayout.i32.turn, Turn.parked);
+        turn = real.load(slot, SlotLayout.i32.turn);
       }
       const polls = i + (performance.now() - slept) * pollsPerMs;
       if (polls <= this.spin) this.spinLimit = Math.min(this.spin, Math.max(this.spinLimit, 2 * polls));
       else if (!probe) this.spinLimit = Math.max(MIN_SPIN, this.spinLimit >> 1);
     }
     if (turn === Turn.abort && request !== Request.done) throw new ControlledAbort();
-    this.step = slot[kStepField]!;
+    this.step = slot[SlotLayout.i32.step]!;
   }
 
   /** The step this thread was granted last: an operation's steps are those between two of these. */
@@ -246,7 +232,7 @@ export class Interceptor {
 
   private observe(value: number | bigint | string): void {
     const seen = Number(value);
-    if (this.pendingReads === 1 || (this.pendingReads === 2 && seen !== this.slot64[kArg1F64])) {
+    if (this.pendingReads === 1 || (this.pendingReads === 2 && seen !== this.slot64[SlotLayout.f64.arg1])) {
       if (this.pendingKey === this.lastKey && seen === this.lastValue) this.repeats++;
       else {
         this.lastKey = this.pendingKey;
@@ -255,13 +241,13 @@ export class Interceptor {
       }
     } else this.lastKey = -1;
     const { log, log64, header } = this.batch;
-    const at = this.step - header[kBaseField]!;
+    const at = this.step - header[BatchHeaderLayout.i32.base]!;
     if (typeof value === 'string') {
-      log64[at * LOG_F64 + kLogValue] = waitResultNames.indexOf(value as (typeof waitResultNames)[number]);
-      log[at * LOG_I32 + kLogObserved] = 2;
+      log64[at * (StepLog64Layout.bytes >> 3) + StepLog64Layout.f64.value] = waitResultNames.indexOf(value as (typeof waitResultNames)[number]);
+      log[at * (StepLogLayout.bytes >> 2) + StepLogLayout.i32.observed] = 2;
     } else {
-      log64[at * LOG_F64 + kLogValue] = Number(value);
-      log[at * LOG_I32 + kLogObserved] = 1;
+      log64[at * (StepLog64Layout.bytes >> 3) + StepLog64Layout.f64.value] = Number(value);
+      log[at * (StepLogLayout.bytes >> 2) + StepLogLayout.i32.observed] = 1;
     }
   }
 
@@ -322,7 +308,7 @@ export class Interceptor {
       wait(array: Int, index: number, value: number, timeout?: number) {
         if (array.buffer !== buffer) return real.wait(array, index, value, timeout);
         self.park(Request.wait, array, index, Number(value), timeout ?? Infinity);
-        const result = waitResultNames[self.slot[kResultField]! as (typeof WaitResult)[keyof typeof WaitResult]];
+        const result = waitResultNames[self.slot[SlotLayout.i32.result]! as (typeof WaitResult)[keyof typeof WaitResult]];
         self.observe(result);
         return result;
       },
@@ -330,9 +316,9 @@ export class Interceptor {
         if (array.buffer !== buffer) return real.notify(array, index, count);
         // As Atomics.notify reads it: undefined or +Infinity is everyone, a negative count no one.
         const n = count === undefined ? Infinity : Math.max(0, Math.trunc(count));
-        self.slot[kCountField] = n === Infinity ? NOTIFY_ALL : Math.min(n, NOTIFY_ALL);
+        self.slot[SlotLayout.i32.count] = n === Infinity ? NOTIFY_ALL : Math.min(n, NOTIFY_ALL);
         self.park(Request.notify, array, index, count ?? Infinity);
-        const woken = self.slot[kResultField]!;
+        const woken = self.slot[SlotLayout.i32.result]!;
         self.observe(woken);
         return woken;
       },

@@ -1,3 +1,4 @@
+import type { SharedLayout } from '../harness/shared-layout.ts';
 import type { Step } from './trace.ts';
 
 /**
@@ -17,51 +18,85 @@ import type { Step } from './trace.ts';
  * with its report, written as JSON into its report area, and the epoch it belongs to.
  */
 
-/** Int32 slots of a thread's slot. */
-export const kTurnField = 0; // one of Turn: written by the worker to park, by the coordinator to grant
-export const kRequestField = 1; // Request code of the call the thread is parked before
-export const kArrayField = 2; // ArrayType of the typed array the call is on
-export const kIndexField = 3; // element index from the start of the scenario buffer
-export const kResultField = 4; // for wait/notify, the result the coordinator decided
-export const kCountField = 5; // for notify, how many to wake (NOTIFY_ALL: every waiter)
 /**
- * Written by the coordinator before it ends a schedule it will report: 1 + the number of locations it
- * lists (Int32 pairs: array type, element index) at the start of the thread's report area, or 0. When
- * set, the worker's report carries its operations and what those locations are (describe-location.ts).
+ * A thread's slot in the control buffer (one per thread, `bytes` apart): what it is parked before, and
+ * the handshake around each schedule. The worker writes the call's description before it parks; the
+ * coordinator (or a parking worker running a batch) reads it only after seeing `turn` parked, so the
+ * plain writes are ordered by the Atomics store and load of `turn`.
  */
-export const kDetailsField = 6;
-export const kEpochField = 7; // bumped by the coordinator to start the next schedule; QUIT to end the task
-/**
- * Written by the worker as it parks: how many reads in a row of the parked call's location saw the same
- * value (a spin the call would go on with). A batch hands the turn back to the coordinator rather than
- * to a thread at SPIN_SWITCH or more (spin-detector.ts), so a spinner takes no more than a few batched steps.
- */
-export const kRepeatField = 12;
-/**
- * Written by the coordinator to thread 0 before it ends a program's schedule: 1 when every thread
- * ended and none failed, so thread 0 runs the program's `check` over the quiescent memory and reports
- * what it found; 0 otherwise.
- */
-export const kCheckField = 13;
-export const kReportEpochField = 14; // the epoch whose report the worker has written
-export const kReportLengthField = 15; // bytes of that report (UTF-8 JSON) in the thread's report area
-export const kStepField = 16; // the step the thread was last granted: where its call's result is logged
-/** Float64 slots of a thread's slot (indices into a Float64Array over the same bytes). */
-export const kArg1F64 = 4; // value / expected / operand
-export const kArg2F64 = 5; // replacement (compareExchange)
-export const SLOT_BYTES = 128;
+export const SlotLayout = {
+  bytes: 128,
+  i32: {
+    /** One of Turn: written by the worker to park, by the coordinator (or a batch) to grant; waited on by both. */
+    turn: 0,
+    /** Request code of the call the thread is parked before: what the strategy schedules and the log records. */
+    request: 1,
+    /** ArrayType of the typed array the call is on: with `index`, the location conflicts are judged by. */
+    array: 2,
+    /** Element index from the start of the scenario buffer. */
+    index: 3,
+    /** For wait/notify: the result the coordinator decided, read by the worker after it is granted. */
+    result: 4,
+    /** For notify: how many to wake (NOTIFY_ALL: every waiter); the coordinator's wait model reads it. */
+    count: 5,
+    /**
+     * Written by the coordinator before it ends a schedule it will report: 1 + the number of locations it
+     * lists (Int32 pairs: array type, element index) at the start of the thread's report area, or 0. When
+     * set, the worker's report carries its operations and what those locations are (describe-location.ts).
+     */
+    details: 6,
+    /** Bumped by the coordinator to start the next schedule (QUIT to end the task); the worker waits on it. */
+    epoch: 7,
+    /**
+     * Written by the worker as it parks: how many reads in a row of the parked call's location saw the same
+     * value (a spin the call would go on with). A batch hands the turn back to the coordinator rather than
+     * to a thread at SPIN_SWITCH or more (spin-detector.ts), so a spinner takes no more than a few batched steps.
+     */
+    repeat: 12,
+    /**
+     * Written by the coordinator to thread 0 before it ends a program's schedule: 1 when every thread
+     * ended and none failed, so thread 0 runs the program's `check` over the quiescent memory and reports
+     * what it found; 0 otherwise.
+     */
+    check: 13,
+    /** The epoch whose report the worker has written: the coordinator waits for it to match before reading. */
+    reportEpoch: 14,
+    /** Bytes of that report (UTF-8 JSON) in the thread's report area; written before `reportEpoch`. */
+    reportLength: 15,
+    /** The step the thread was last granted: where a batch logs its call's result. */
+    step: 16,
+  },
+  /**
+   * The call's operands, as Float64 over bytes 32-47 (Int32 slots 8-11, which no Int32 field uses): a
+   * Float64 holds any Int32, Uint32 or float operand exactly, so one encoding serves every array type.
+   */
+  f64: {
+    /** value / expected / operand. */
+    arg1: 4,
+    /** replacement (compareExchange). */
+    arg2: 5,
+  },
+} as const satisfies SharedLayout;
 /** Every thread's slot, as Int32 and as Float64 views over the same bytes. */
 export function slotViews(control: SharedArrayBuffer, threads: number): { slots: Int32Array[]; slots64: Float64Array[] } {
   return {
-    slots: Array.from({ length: threads }, (_, t) => new Int32Array(control, t * SLOT_BYTES, SLOT_BYTES >> 2)),
-    slots64: Array.from({ length: threads }, (_, t) => new Float64Array(control, t * SLOT_BYTES, SLOT_BYTES >> 3)),
+    slots: Array.from({ length: threads }, (_, t) => new Int32Array(control, t * SlotLayout.bytes, SlotLayout.bytes >> 2)),
+    slots64: Array.from({ length: threads }, (_, t) => new Float64Array(control, t * SlotLayout.bytes, SlotLayout.bytes >> 3)),
   };
 }
 
 /** A notify count that wakes every waiter. */
 export const NOTIFY_ALL = 0x7fffffff;
-/** Each thread's area for its end-of-schedule report (JSON of its violations). */
-export const REPORT_BYTES = 64 * 1024;
+/**
+ * Each thread's area for its end-of-schedule report (one per thread, `bytes` apart). Its bytes are used
+ * twice an epoch, never at once: first the coordinator lists the locations to describe (Int32 pairs,
+ * see `SlotLayout.i32.details`), which the worker reads before it writes its report (UTF-8 JSON) over
+ * them and publishes `reportEpoch`.
+ */
+export const ReportAreaLayout = {
+  bytes: 64 * 1024,
+  u8: { report: { index: 0, length: 64 * 1024 } },
+} as const satisfies SharedLayout;
 /** Epoch value that tells a worker to end its task. */
 export const QUIT = -1;
 
@@ -155,32 +190,73 @@ export function isAccess(request: number): boolean {
 export const WaitResult = { ok: 0, notEqual: 1, timedOut: 2 } as const;
 export const waitResultNames = ['ok', 'not-equal', 'timed-out'] as const;
 
-/** Int32 slots of the batch header. */
-export const kBaseField = 0; // the step logged in entry 0 of the step log
-export const kNextField = 1; // the next step to take
-export const kEndField = 2; // steps before this one have decisions
-export const kOwnerField = 3; // Owner: who moves the schedule on
-export const HEADER_SLOTS = 16;
+/**
+ * The batch buffer's header. The coordinator writes it while it owns the schedule; workers read and
+ * move it only while they hold the turn, and the turn hand-over (an Atomics store and load of a slot's
+ * `turn`) orders those plain accesses.
+ */
+export const BatchHeaderLayout = {
+  bytes: 64,
+  i32: {
+    /** The step logged in entry 0 of the step log: a log index is a step minus this. */
+    base: 0,
+    /** The next step to take: a parking worker reads it to find the next decision, and bumps it. */
+    next: 1,
+    /** Steps before this one have decisions: at `next === end` the batch is spent. */
+    end: 2,
+    /** Owner: who moves the schedule on; a worker that hands back the turn sets coordinator. */
+    owner: 3,
+  },
+} as const satisfies SharedLayout;
 export const Owner = { workers: 0, coordinator: 1 } as const;
 
 /** Most steps one batch decides ahead. */
 export const BATCH = 4096;
-/** Int32 fields of a step log entry. */
-export const kLogThread = 0;
-export const kLogRequest = 1;
-export const kLogArray = 2;
-export const kLogIndex = 3;
-export const kLogObserved = 4; // 0: nothing yet; 1: a number in the Float64 log; 2: a wait's result
-export const LOG_I32 = 5;
-/** Float64 fields of a step log entry. */
-export const kLogArg1 = 0;
-export const kLogArg2 = 1;
-export const kLogValue = 2;
-export const LOG_F64 = 3;
+/** An Int32 entry of the step log, written by the worker that makes the step (one per step, `bytes` apart). */
+export const StepLogLayout = {
+  bytes: 20,
+  i32: {
+    thread: 0,
+    /** The parked call, copied from the slot when the step is granted. */
+    request: 1,
+    array: 2,
+    index: 3,
+    /** 0: nothing yet; 1: a number in the Float64 entry's `value`; 2: a wait's result there. */
+    observed: 4,
+  },
+} as const satisfies SharedLayout;
+/** The Float64 entry of the same step (a parallel array: Float64 must be 8-byte aligned, 20 bytes are not). */
+export const StepLog64Layout = {
+  bytes: 24,
+  f64: {
+    /** The call's operands, copied from the slot. */
+    arg1: 0,
+    arg2: 1,
+    /** What the call returned, once it has: the coordinator reads it to replay the step's effect. */
+    value: 2,
+  },
+} as const satisfies SharedLayout;
+const headerSlots = BatchHeaderLayout.bytes >> 2;
+const log64Byte = (headerSlots + 2 * BATCH) * 4 + BATCH * StepLogLayout.bytes;
+/** The whole batch buffer: header, then each region BATCH entries long. */
+export const BatchLayout = {
+  bytes: log64Byte + BATCH * StepLog64Layout.bytes,
+  i32: {
+    header: { index: 0, length: headerSlots },
+    /** The thread each batched step grants, written by the coordinator before it hands the batch over. */
+    decisions: { index: headerSlots, length: BATCH },
+    /** -1: no check; else the one-byte call hash a replay recorded for that step. */
+    expected: { index: headerSlots + BATCH, length: BATCH },
+    log: { index: headerSlots + 2 * BATCH, length: BATCH * (StepLogLayout.bytes >> 2) },
+  },
+  f64: {
+    log64: { index: log64Byte / 8, length: BATCH * (StepLog64Layout.bytes >> 3) },
+  },
+} as const satisfies SharedLayout;
 
 /** Views over the batch buffer: decisions, the hash each decided step must have, and the step log. */
 export class BatchViews {
-  static readonly bytes = (HEADER_SLOTS + BATCH * (2 + LOG_I32)) * 4 + BATCH * LOG_F64 * 8;
+  static readonly bytes = BatchLayout.bytes;
   readonly header: Int32Array;
   readonly decisions: Int32Array;
   /** -1: no check; else the one-byte call hash a replay recorded for that step. */
@@ -189,45 +265,53 @@ export class BatchViews {
   readonly log64: Float64Array;
 
   constructor(buffer: SharedArrayBuffer) {
-    this.header = new Int32Array(buffer, 0, HEADER_SLOTS);
-    this.decisions = new Int32Array(buffer, HEADER_SLOTS * 4, BATCH);
-    this.expected = new Int32Array(buffer, (HEADER_SLOTS + BATCH) * 4, BATCH);
-    this.log = new Int32Array(buffer, (HEADER_SLOTS + 2 * BATCH) * 4, BATCH * LOG_I32);
-    this.log64 = new Float64Array(buffer, (HEADER_SLOTS + BATCH * (2 + LOG_I32)) * 4, BATCH * LOG_F64);
+    const { header, decisions, expected, log } = BatchLayout.i32;
+    const { log64 } = BatchLayout.f64;
+    this.header = new Int32Array(buffer, header.index * 4, header.length);
+    this.decisions = new Int32Array(buffer, decisions.index * 4, decisions.length);
+    this.expected = new Int32Array(buffer, expected.index * 4, expected.length);
+    this.log = new Int32Array(buffer, log.index * 4, log.length);
+    this.log64 = new Float64Array(buffer, log64.index * 8, log64.length);
   }
 
   /** Step `step` as logged, with what its call returned. */
   stepAt(step: number): Step {
-    const at = step - this.header[kBaseField]!;
-    const i = at * LOG_I32;
-    const observed = this.log[i + kLogObserved];
+    const at = step - this.header[BatchHeaderLayout.i32.base]!;
+    const i = at * (StepLogLayout.bytes >> 2);
+    const j = at * (StepLog64Layout.bytes >> 3);
+    const e = StepLogLayout.i32;
+    const e64 = StepLog64Layout.f64;
+    const observed = this.log[i + e.observed];
     return {
-      thread: this.log[i + kLogThread]!,
-      request: this.log[i + kLogRequest]!,
-      array: this.log[i + kLogArray]!,
-      index: this.log[i + kLogIndex]!,
-      arg1: this.log64[at * LOG_F64 + kLogArg1]!,
-      arg2: this.log64[at * LOG_F64 + kLogArg2]!,
-      ...(observed === 1 ? { observed: this.log64[at * LOG_F64 + kLogValue]! } : observed === 2 ? { observed: this.waitResult(step) } : {}),
+      thread: this.log[i + e.thread]!,
+      request: this.log[i + e.request]!,
+      array: this.log[i + e.array]!,
+      index: this.log[i + e.index]!,
+      arg1: this.log64[j + e64.arg1]!,
+      arg2: this.log64[j + e64.arg2]!,
+      ...(observed === 1 ? { observed: this.log64[j + e64.value]! } : observed === 2 ? { observed: this.waitResult(step) } : {}),
     };
   }
 
   /** A wait's outcome is the result the coordinator handed the thread; the log keeps it as a code. */
   private waitResult(step: number): string {
-    return waitResultNames[this.log64[(step - this.header[kBaseField]!) * LOG_F64 + kLogValue]!] ?? 'ok';
+    return waitResultNames[this.log64[(step - this.header[BatchHeaderLayout.i32.base]!) * (StepLog64Layout.bytes >> 3) + StepLog64Layout.f64.value]!] ?? 'ok';
   }
 
   /** Logs step `step` as `thread` making the call parked in `slot`. */
   logCall(step: number, thread: number, slot: Int32Array, slot64: Float64Array): void {
-    const at = step - this.header[kBaseField]!;
-    const i = at * LOG_I32;
-    this.log[i + kLogThread] = thread;
-    this.log[i + kLogRequest] = slot[kRequestField]!;
-    this.log[i + kLogArray] = slot[kArrayField]!;
-    this.log[i + kLogIndex] = slot[kIndexField]!;
-    this.log[i + kLogObserved] = 0;
-    this.log64[at * LOG_F64 + kLogArg1] = slot64[kArg1F64]!;
-    this.log64[at * LOG_F64 + kLogArg2] = slot64[kArg2F64]!;
+    const at = step - this.header[BatchHeaderLayout.i32.base]!;
+    const i = at * (StepLogLayout.bytes >> 2);
+    const j = at * (StepLog64Layout.bytes >> 3);
+    const e = StepLogLayout.i32;
+    const s = SlotLayout.i32;
+    this.log[i + e.thread] = thread;
+    this.log[i + e.request] = slot[s.request]!;
+    this.log[i + e.array] = slot[s.array]!;
+    this.log[i + e.index] = slot[s.index]!;
+    this.log[i + e.observed] = 0;
+    this.log64[j + StepLog64Layout.f64.arg1] = slot64[SlotLayout.f64.arg1]!;
+    this.log64[j + StepLog64Layout.f64.arg2] = slot64[SlotLayout.f64.arg2]!;
   }
 }
 

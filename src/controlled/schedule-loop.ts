@@ -6,7 +6,7 @@
  */
 import { MAX_PAGES_LISTED } from '../check/violation.ts';
 import type { WorkerReport } from '../subjects/allocator/task.ts';
-import { QUIT, REPORT_BYTES, SLOT_BYTES, kDetailsField, kEpochField, kReportEpochField, kReportLengthField } from './protocol.ts';
+import { QUIT, ReportAreaLayout, SlotLayout } from './protocol.ts';
 import type { OpSpan } from './trace.ts';
 
 /** What a controlled worker sends back at the end of a schedule. */
@@ -32,40 +32,40 @@ export async function serveSchedules(
   runSchedule: () => { report: WorkerReport; ops: OpSpan[] },
   describe: (array: number, index: number) => { key: string; text: string | undefined },
 ): Promise<void> {
-  const slot = new Int32Array(task.control, task.thread * SLOT_BYTES, SLOT_BYTES >> 2);
-  const area = new Uint8Array(task.reports, task.thread * REPORT_BYTES, REPORT_BYTES);
+  const slot = new Int32Array(task.control, task.thread * SlotLayout.bytes, SlotLayout.bytes >> 2);
+  const area = new Uint8Array(task.reports, task.thread * ReportAreaLayout.bytes, ReportAreaLayout.bytes);
   const encoder = new TextEncoder();
   let epoch = 0;
   for (;;) {
-    while (Atomics.load(slot, kEpochField) === epoch) Atomics.wait(slot, kEpochField, epoch);
-    epoch = Atomics.load(slot, kEpochField);
+    while (Atomics.load(slot, SlotLayout.i32.epoch) === epoch) Atomics.wait(slot, SlotLayout.i32.epoch, epoch);
+    epoch = Atomics.load(slot, SlotLayout.i32.epoch);
     if (epoch === QUIT) return;
     const { report: summary, ops } = runSchedule();
     const report: ControlledReport = summary;
     // Set before the coordinator ended the run (its abort is what this thread returned on).
-    const details = slot[kDetailsField]!;
+    const details = slot[SlotLayout.i32.details]!;
     if (details > 0) {
       report.ops = ops;
       report.locations = {};
-      const listed = new Int32Array(task.reports, task.thread * REPORT_BYTES, (details - 1) * 2);
+      const listed = new Int32Array(task.reports, task.thread * ReportAreaLayout.bytes, (details - 1) * 2);
       for (let i = 0; i + 1 < listed.length; i += 2) {
         const { key, text } = describe(listed[i]!, listed[i + 1]!);
         if (text !== undefined) report.locations[key] = text;
       }
     }
     let bytes = encoder.encode(JSON.stringify(report));
-    while (bytes.length > REPORT_BYTES && (report.ops?.length ?? 0) > 16) {
+    while (bytes.length > ReportAreaLayout.bytes && (report.ops?.length ?? 0) > 16) {
       report.ops = report.ops!.slice(report.ops!.length >> 1);
       bytes = encoder.encode(JSON.stringify(report));
     }
-    while (bytes.length > REPORT_BYTES && report.violations.length > 1) {
+    while (bytes.length > ReportAreaLayout.bytes && report.violations.length > 1) {
       report.violations.length = Math.max(1, report.violations.length >> 1);
       bytes = encoder.encode(JSON.stringify(report));
     }
-    if (bytes.length > REPORT_BYTES) bytes = encoder.encode(JSON.stringify({ ...report, violations: report.violations.map((v) => ({ ...v, history: [], pages: v.pages.slice(0, MAX_PAGES_LISTED) })) }));
-    area.set(bytes.subarray(0, REPORT_BYTES));
-    slot[kReportLengthField] = Math.min(bytes.length, REPORT_BYTES);
-    Atomics.store(slot, kReportEpochField, epoch);
-    Atomics.notify(slot, kReportEpochField);
+    if (bytes.length > ReportAreaLayout.bytes) bytes = encoder.encode(JSON.stringify({ ...report, violations: report.violations.map((v) => ({ ...v, history: [], pages: v.pages.slice(0, MAX_PAGES_LISTED) })) }));
+    area.set(bytes.subarray(0, ReportAreaLayout.bytes));
+    slot[SlotLayout.i32.reportLength] = Math.min(bytes.length, ReportAreaLayout.bytes);
+    Atomics.store(slot, SlotLayout.i32.reportEpoch, epoch);
+    Atomics.notify(slot, SlotLayout.i32.reportEpoch);
   }
 }

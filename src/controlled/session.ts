@@ -7,12 +7,12 @@ import { availableParallelism } from 'node:os';
 import { refName } from '../alloc/load-allocator.ts';
 import type { UserHost } from '../harness/user-host.ts';
 import { heapLimitMb, outOfMemoryText } from '../harness/worker-limits.ts';
-import { RunViews, computeLayout } from '../subjects/allocator/layout.ts';
+import { computeLayout, RunViews } from '../subjects/allocator/layout.ts';
 import { guaranteedRun, offlineRange } from '../subjects/allocator/run-setup.ts';
 import type { Piscina } from 'piscina';
 import type { ControlledWorkers } from './controlled-workers.ts';
 import { DEFAULT_POINTS } from './plain-access-mode.ts';
-import { BatchViews, QUIT, REPORT_BYTES, SLOT_BYTES, kEpochField, kReportEpochField, kReportLengthField, slotViews } from './protocol.ts';
+import { BatchViews, QUIT, ReportAreaLayout, SlotLayout, slotViews } from './protocol.ts';
 import type { AllocatorRunConfig, ControlledConfig, ProgramRunConfig } from './run-config.ts';
 import { SpinDetector } from './spin-detector.ts';
 import type { AnyControlledTask, ControlledReport } from './worker.ts';
@@ -67,8 +67,8 @@ interface Handshake {
  * fails leaves the first line of its error (or what its heap limit says) in the session's failures.
  */
 function startTasks(pool: Piscina<AnyControlledTask, void>, threads: number, views: RunViews, task: (thread: number, handshake: Handshake) => AnyControlledTask): Omit<Session, 'host' | 'growRange' | 'scratch'> {
-  const control = new SharedArrayBuffer(threads * SLOT_BYTES);
-  const reports = new SharedArrayBuffer(threads * REPORT_BYTES);
+  const control = new SharedArrayBuffer(threads * SlotLayout.bytes);
+  const reports = new SharedArrayBuffer(threads * ReportAreaLayout.bytes);
   const batch = new SharedArrayBuffer(BatchViews.bytes);
   // Measured here (2 cores): 2 threads ran 378k steps/s with 20,000 polls and 322k with 2,000;
   // 4 threads ran 16k with 20,000 polls and 69k with 2,000.
@@ -150,8 +150,8 @@ async function openAllocator(config: AllocatorRunConfig, workers: ControlledWork
 /** Tells every task of `session` to quit; true if all ended within 2 s (else one is stuck in plain code). */
 export async function endSession(session: Session): Promise<boolean> {
   for (const slot of session.slots) {
-    Atomics.store(slot, kEpochField, QUIT);
-    Atomics.notify(slot, kEpochField);
+    Atomics.store(slot, SlotLayout.i32.epoch, QUIT);
+    Atomics.notify(slot, SlotLayout.i32.epoch);
   }
   let timer: NodeJS.Timeout | undefined;
   const ended = await Promise.race([Promise.all(session.tasks).then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(resolve, 2000, false)))]);
@@ -165,12 +165,12 @@ export async function collectReports(session: Session, epoch: number): Promise<(
   const deadline = performance.now() + 2000;
   const reports: (ControlledReport | undefined)[] = [];
   for (const [t, slot] of session.slots.entries()) {
-    while (Atomics.load(slot, kReportEpochField) !== epoch) {
+    while (Atomics.load(slot, SlotLayout.i32.reportEpoch) !== epoch) {
       if (session.failures[t] !== undefined || performance.now() > deadline) return undefined;
-      Atomics.wait(slot, kReportEpochField, Atomics.load(slot, kReportEpochField), 5);
+      Atomics.wait(slot, SlotLayout.i32.reportEpoch, Atomics.load(slot, SlotLayout.i32.reportEpoch), 5);
       await new Promise((resolve) => setImmediate(resolve));
     }
-    const bytes = new Uint8Array(session.reports, t * REPORT_BYTES, slot[kReportLengthField]!);
+    const bytes = new Uint8Array(session.reports, t * ReportAreaLayout.bytes, slot[SlotLayout.i32.reportLength]!);
     reports.push(JSON.parse(decoder.decode(bytes.slice())) as ControlledReport);
   }
   return reports;

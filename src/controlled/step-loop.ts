@@ -9,37 +9,27 @@
 import type { Violation } from '../check/violation.ts';
 import { startGraceMs } from '../harness/start-grace.ts';
 import { UserCodeFailure } from '../harness/user-host.ts';
-import { kOpsField } from '../subjects/allocator/layout.ts';
+import { ThreadBlockLayout } from '../subjects/allocator/layout.ts';
 import { readCurrentOp, readLog } from '../subjects/allocator/op-log.ts';
 import { decideAhead, spinUntilBack, waitBack, waitParked } from './handoff.ts';
 import {
-  BATCH,
-  Request,
   arrayTypes,
+  BATCH,
+  BatchHeaderLayout,
   elementBytes,
   isAccess,
   isPlainCall,
   isReadOnly,
-  kArg1F64,
-  kArg2F64,
-  kArrayField,
-  kCountField,
-  kEndField,
-  kIndexField,
-  kNextField,
-  kOwnerField,
-  kRequestField,
-  kResultField,
-  kStepField,
-  kTurnField,
   Owner,
+  Request,
+  SlotLayout,
   Turn,
 } from './protocol.ts';
 import { type ControlledConfig, stepLimits } from './run-config.ts';
 import { type PickContext, ScheduleDiverged, type Scheduler } from './scheduler.ts';
 import type { Session } from './session.ts';
 import { SPIN_LIVELOCK } from './spin-detector.ts';
-import { type Step, callHash, describeCall } from './trace.ts';
+import { callHash, describeCall, type Step } from './trace.ts';
 import { WaitModel } from './wait-model.ts';
 
 /** The first batch of a run of plain calls decides this many steps ahead; it doubles while used up. */
@@ -85,10 +75,10 @@ export async function takeSteps(config: ControlledConfig, session: Session, sche
   /** Set when the allocator's code failed in the host: the session is not reused. */
   let hostFailed = false;
 
-  const request = (t: number) => slots[t]![kRequestField]!;
+  const request = (t: number) => slots[t]![SlotLayout.i32.request]!;
   const pendingCall = (t: number) => {
     const s = slots[t]!;
-    return { request: s[kRequestField]!, array: s[kArrayField]!, index: s[kIndexField]!, arg1: slots64[t]![kArg1F64]!, arg2: slots64[t]![kArg2F64]! };
+    return { request: s[SlotLayout.i32.request]!, array: s[SlotLayout.i32.array]!, index: s[SlotLayout.i32.index]!, arg1: slots64[t]![SlotLayout.f64.arg1]!, arg2: slots64[t]![SlotLayout.f64.arg2]! };
   };
   const context: PickContext = {
     step: 0,
@@ -100,10 +90,10 @@ export async function takeSteps(config: ControlledConfig, session: Session, sche
     pendingText: (t) => describeCall(pendingCall(t)),
     pendingAccess: (t) => {
       const s = slots[t]!;
-      const r = s[kRequestField]!;
+      const r = s[SlotLayout.i32.request]!;
       if (!isAccess(r)) return undefined;
-      const bytes = elementBytes[s[kArrayField]!] ?? 1;
-      return { address: s[kIndexField]! * bytes, bytes, write: !isReadOnly(r) };
+      const bytes = elementBytes[s[SlotLayout.i32.array]!] ?? 1;
+      return { address: s[SlotLayout.i32.index]! * bytes, bytes, write: !isReadOnly(r) };
     },
   };
   const stop = (violation: Violation) => {
@@ -157,7 +147,7 @@ export async function takeSteps(config: ControlledConfig, session: Session, sche
     for (let t = 0; t < threads; t++) {
       if (done[t]) continue;
       live++;
-      const r = slots[t]![kRequestField];
+      const r = slots[t]![SlotLayout.i32.request];
       if (r === Request.violation) violator = t;
       const atBarrier = (r === Request.start || r === Request.barrier) && !released[t];
       if (!atBarrier) allAtBarrier = false;
@@ -166,7 +156,7 @@ export async function takeSteps(config: ControlledConfig, session: Session, sche
     }
     if (live === 0) break;
     let now = barriers;
-    for (let t = 0; t < threads; t++) now += blocks[t]![kOpsField]! + (done[t] ? 1 : 0);
+    for (let t = 0; t < threads; t++) now += blocks[t]![ThreadBlockLayout.i32.ops]! + (done[t] ? 1 : 0);
     if (now !== progress) {
       progress = now;
       progressStep = steps.length;
@@ -262,21 +252,21 @@ export async function takeSteps(config: ControlledConfig, session: Session, sche
     const first = steps.length;
     const slot = slots[t]!;
     const slot64 = slots64[t]!;
-    const request0 = slot[kRequestField]!;
+    const request0 = slot[SlotLayout.i32.request]!;
     if (request0 === Request.start || request0 === Request.barrier) {
       released[t] = false;
     } else if (request0 === Request.wait) {
-      const array = slot[kArrayField]!;
-      const index = slot[kIndexField]!;
-      const result = waits.wait(t, array, index, slot64[kArg1F64]!, slot64[kArg2F64]!);
+      const array = slot[SlotLayout.i32.array]!;
+      const index = slot[SlotLayout.i32.index]!;
+      const result = waits.wait(t, array, index, slot64[SlotLayout.f64.arg1]!, slot64[SlotLayout.f64.arg2]!);
       if (result < 0) {
         // The wait blocks: a step of its own, and the thread leaves the schedule until notified.
-        record({ thread: t, request: request0, array, index, arg1: slot64[kArg1F64]!, arg2: slot64[kArg2F64]!, observed: 'blocks' }, enabled);
+        record({ thread: t, request: request0, array, index, arg1: slot64[SlotLayout.f64.arg1]!, arg2: slot64[SlotLayout.f64.arg2]!, observed: 'blocks' }, enabled);
         continue;
       }
-      slot[kResultField] = result;
+      slot[SlotLayout.i32.result] = result;
     } else if (request0 === Request.notify) {
-      slot[kResultField] = waits.notify(slot[kArrayField]!, slot[kIndexField]!, slot[kCountField]!);
+      slot[SlotLayout.i32.result] = waits.notify(slot[SlotLayout.i32.array]!, slot[SlotLayout.i32.index]!, slot[SlotLayout.i32.count]!);
     }
     // Decide ahead while the calls stay plain: which threads may run cannot change until a thread
     // parks before a wait, a notify, a barrier or its end, and then the batch hands back here.
@@ -285,20 +275,20 @@ export async function takeSteps(config: ControlledConfig, session: Session, sche
     // make it runnable at the very next step, as it would be without switching, not a batch later.
     const limit = isPlainCall(request0) && !switchedOut ? Math.min(batchSize, cap - first, progressStep + window - first, scheduler.batchLimit?.(first) ?? BATCH) : 1;
     const end = decideAhead(batch, scheduler, enabled, first, t, limit);
-    header[kEndField] = end;
-    header[kNextField] = first + 1;
+    header[BatchHeaderLayout.i32.end] = end;
+    header[BatchHeaderLayout.i32.next] = first + 1;
     batch.logCall(first, t, slot, slot64);
-    header[kOwnerField] = Owner.workers;
-    slot[kStepField] = first;
-    Atomics.store(slot, kTurnField, Turn.running);
-    Atomics.notify(slot, kTurnField);
+    header[BatchHeaderLayout.i32.owner] = Owner.workers;
+    slot[SlotLayout.i32.step] = first;
+    Atomics.store(slot, SlotLayout.i32.turn, Turn.running);
+    Atomics.notify(slot, SlotLayout.i32.turn);
     // The common case, a batch that comes back within a few µs, stays synchronous: an await per
     // batch would cost a microtask turn each time.
     const back = spinUntilBack(header) || (await waitBack(header, slots, failures, config.watchdogMs));
-    for (let k = first; k < header[kNextField]!; k++) record(batch.stepAt(k), enabled);
+    for (let k = first; k < header[BatchHeaderLayout.i32.next]!; k++) record(batch.stepAt(k), enabled);
     // Deciding ahead costs a pick per step whether the batch gets there or not: grow the batch while
     // batches run to their end, start small again when one comes back early.
-    batchSize = header[kNextField] === end && end - first === batchSize ? Math.min(BATCH, batchSize * 2) : MIN_BATCH;
+    batchSize = header[BatchHeaderLayout.i32.next] === end && end - first === batchSize ? Math.min(BATCH, batchSize * 2) : MIN_BATCH;
     if (back !== true) {
       stop(stuck(back.thread, back, history));
       break;

@@ -8,28 +8,28 @@
  * It also keeps an eye on the stop flag, so a crashed or hung thread fails the barrier instead of
  * leaving the others parked forever.
  */
-import { ThreadState, kArrivedField, kReleaseField, kStateField, kStopField } from '../subjects/allocator/layout.ts';
+import { HarnessControlLayout, ThreadBlockLayout, ThreadState } from '../subjects/allocator/layout.ts';
 
 /**
  * Worker side: arrive and wait for release. Returns false when the run was stopped instead. The
  * thread's state says it is parked, so the watchdog does not mistake waiting for hanging.
  */
 export function arriveAndWait(control: Int32Array, block: Int32Array): boolean {
-  block[kStateField] = ThreadState.atBarrier;
-  const generation = Atomics.load(control, kReleaseField);
-  Atomics.add(control, kArrivedField, 1);
-  Atomics.notify(control, kArrivedField);
-  while (Atomics.load(control, kReleaseField) === generation) {
-    if (Atomics.load(control, kStopField) !== 0) return false;
-    Atomics.wait(control, kReleaseField, generation, 50);
+  block[ThreadBlockLayout.i32.state] = ThreadState.atBarrier;
+  const generation = Atomics.load(control, HarnessControlLayout.i32.release);
+  Atomics.add(control, HarnessControlLayout.i32.arrived, 1);
+  Atomics.notify(control, HarnessControlLayout.i32.arrived);
+  while (Atomics.load(control, HarnessControlLayout.i32.release) === generation) {
+    if (Atomics.load(control, HarnessControlLayout.i32.stop) !== 0) return false;
+    Atomics.wait(control, HarnessControlLayout.i32.release, generation, 50);
   }
-  block[kStateField] = ThreadState.running;
-  return Atomics.load(control, kStopField) === 0;
+  block[ThreadBlockLayout.i32.state] = ThreadState.running;
+  return Atomics.load(control, HarnessControlLayout.i32.stop) === 0;
 }
 
 /** Main side: whether all `threads` have arrived. */
 export function allArrived(control: Int32Array, threads: number): boolean {
-  return Atomics.load(control, kArrivedField) >= threads;
+  return Atomics.load(control, HarnessControlLayout.i32.arrived) >= threads;
 }
 
 /**
@@ -37,8 +37,8 @@ export function allArrived(control: Int32Array, threads: number): boolean {
  * The timer is what keeps Node's event loop alive: a pending `Atomics.waitAsync` alone does not.
  */
 export async function awaitArrivals(control: Int32Array, ms: number): Promise<void> {
-  const seen = Atomics.load(control, kArrivedField);
-  const result = Atomics.waitAsync(control, kArrivedField, seen, ms);
+  const seen = Atomics.load(control, HarnessControlLayout.i32.arrived);
+  const result = Atomics.waitAsync(control, HarnessControlLayout.i32.arrived, seen, ms);
   if (!result.async) return;
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([result.value, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
@@ -47,13 +47,13 @@ export async function awaitArrivals(control: Int32Array, ms: number): Promise<vo
 
 /** Main side: lets every parked thread through. The count is reset first, ready for the next barrier. */
 export function release(control: Int32Array): void {
-  Atomics.store(control, kArrivedField, 0);
-  Atomics.add(control, kReleaseField, 1);
-  Atomics.notify(control, kReleaseField);
+  Atomics.store(control, HarnessControlLayout.i32.arrived, 0);
+  Atomics.add(control, HarnessControlLayout.i32.release, 1);
+  Atomics.notify(control, HarnessControlLayout.i32.release);
 }
 
 /** Main side: asks every thread to stop at its next check, and wakes those parked at a barrier. */
 export function stopAll(control: Int32Array): void {
-  Atomics.store(control, kStopField, 1);
-  Atomics.notify(control, kReleaseField);
+  Atomics.store(control, HarnessControlLayout.i32.stop, 1);
+  Atomics.notify(control, HarnessControlLayout.i32.release);
 }

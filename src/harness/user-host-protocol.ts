@@ -7,19 +7,29 @@ import type { AllocatorRef } from '../alloc/load-allocator.ts';
 import type { Violation } from '../check/violation.ts';
 import type { Phase } from '../scenario/schema.ts';
 import type { Layout } from '../subjects/allocator/layout.ts';
+import type { SharedLayout } from './shared-layout.ts';
 
 export interface HostData {
   ref: AllocatorRef;
   /** The module as messages name it (the path the user gave). */
   where: string;
-  /** The call in flight, for a timeout to name it: see kCallField. */
+  /** The call in flight, for a timeout to name it: see HostStatusLayout. */
   status: SharedArrayBuffer;
 }
 
-/** Int32 slots of the status buffer, written by the host before each call of allocator code. */
-export const kCallField = 0; // one of HostCall, HostCall.none between calls
-export const kCallArgField = 1; // the page of an isAllocated call
-export const STATUS_BYTES = 8;
+/**
+ * The status buffer: written by the host (Atomics stores) before each call of allocator code, read by
+ * the main thread only when a call times out, to say which call hung; the host cannot answer then.
+ */
+export const HostStatusLayout = {
+  bytes: 8,
+  i32: {
+    /** One of HostCall; HostCall.none between calls. */
+    call: 0,
+    /** The page of an isAllocated call, stored before `call`. */
+    callArg: 1,
+  },
+} as const satisfies SharedLayout;
 
 export const HostCall = { none: 0, import: 1, sharedBytes: 2, init: 3, attach: 4, removeMemory: 5, audit: 6, isAllocated: 7 } as const;
 export type HostCall = (typeof HostCall)[keyof typeof HostCall];

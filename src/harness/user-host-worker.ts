@@ -14,7 +14,7 @@ import { type AllocatorInfo, checkAttached, loadAllocator } from '../alloc/load-
 import { auditAtQuiescence } from '../check/audit.ts';
 import { UsageError } from '../io/usage-error.ts';
 import { RunViews } from '../subjects/allocator/layout.ts';
-import { type HostData, type HostError, type HostHello, type HostReply, type HostRequest, HostCall, kCallArgField, kCallField } from './user-host-protocol.ts';
+import { type HostData, type HostError, type HostHello, type HostReply, type HostRequest, HostCall, HostStatusLayout } from './user-host-protocol.ts';
 import { checkSharedBytes } from './shared-bytes.ts';
 
 /** Thrown by `call` with the text the main thread reports. */
@@ -33,7 +33,7 @@ export async function runHost(): Promise<void> {
 
   /** Runs one call of allocator code, recording it in the status buffer; a throw becomes a CallFailed. */
   const call = <T>(code: HostCall, text: string, body: () => T): T => {
-    Atomics.store(status, kCallField, code);
+    Atomics.store(status, HostStatusLayout.i32.call, code);
     try {
       return body();
     } catch (error) {
@@ -41,19 +41,19 @@ export async function runHost(): Promise<void> {
       if (error instanceof UsageError) throw new CallFailed({ kind: 'usage', message: error.message });
       throw new CallFailed({ kind: 'threw', message: `${text} threw ${describeError(error)}` });
     } finally {
-      Atomics.store(status, kCallField, HostCall.none);
+      Atomics.store(status, HostStatusLayout.i32.call, HostCall.none);
     }
   };
 
   let definition: AllocatorDefinition;
-  Atomics.store(status, kCallField, HostCall.import);
+  Atomics.store(status, HostStatusLayout.i32.call, HostCall.import);
   try {
     definition = await loadAllocator(data.ref);
   } catch (error) {
     send({ hello: 'failed', error: error instanceof UsageError ? { kind: 'usage', message: error.message } : { kind: 'threw', message: `importing the module threw ${describeError(error)}` } });
     return;
   } finally {
-    Atomics.store(status, kCallField, HostCall.none);
+    Atomics.store(status, HostStatusLayout.i32.call, HostCall.none);
   }
   send({ hello: 'loaded', info: infoOf(definition) });
 
@@ -116,7 +116,7 @@ export async function runHost(): Promise<void> {
           alloc: () => -1,
           free: () => {},
           isAllocated: (page) => {
-            Atomics.store(status, kCallArgField, page);
+            Atomics.store(status, HostStatusLayout.i32.callArg, page);
             return call(HostCall.isAllocated, `isAllocated(${page})${at}`, () => v.isAllocated(page));
           },
         };

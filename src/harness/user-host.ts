@@ -12,7 +12,7 @@ import type { Violation } from '../check/violation.ts';
 import { UsageError } from '../io/usage-error.ts';
 import type { Phase } from '../scenario/schema.ts';
 import type { Layout } from '../subjects/allocator/layout.ts';
-import { type HostCommand, type HostData, type HostError, type HostHello, type HostReply, type HostRequest, HostCall, STATUS_BYTES, kCallArgField, kCallField } from './user-host-protocol.ts';
+import { type HostCommand, type HostData, type HostError, type HostHello, type HostReply, type HostRequest, HostCall, HostStatusLayout } from './user-host-protocol.ts';
 import { START_GRACE_TEXT, startGraceMs } from './start-grace.ts';
 import { heapLimitMb, outOfMemoryText, workerLimits } from './worker-limits.ts';
 
@@ -70,7 +70,7 @@ export class UserHost {
    * throws, does not finish in time or exhausts memory, is bad input: a UsageError naming it.
    */
   static async start(ref: AllocatorRef, where: string, options: HostOptions): Promise<UserHost> {
-    const status = new Int32Array(new SharedArrayBuffer(STATUS_BYTES));
+    const status = new Int32Array(new SharedArrayBuffer(HostStatusLayout.bytes));
     const workers = options.workers ?? 1;
     const data: HostData = { ref, where, status: status.buffer as SharedArrayBuffer };
     const worker = new Worker(hostFile, { workerData: data, resourceLimits: workerLimits(workers), stdout: false, stderr: false });
@@ -204,12 +204,12 @@ export class UserHost {
 
   /** The call of allocator code the host is inside, as a message names it, or undefined between calls. */
   private inFlight(): string | undefined {
-    const code = Atomics.load(this.status, kCallField);
+    const code = Atomics.load(this.status, HostStatusLayout.i32.call);
     switch (code) {
       case HostCall.none:
         return undefined;
       case HostCall.isAllocated:
-        return `isAllocated(${Atomics.load(this.status, kCallArgField)})`;
+        return `isAllocated(${Atomics.load(this.status, HostStatusLayout.i32.callArg)})`;
       case HostCall.import:
         return 'module import';
       default:

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { RunViews, ThreadState, computeLayout, kStateField } from '../subjects/allocator/layout.ts';
+import { RunViews, ThreadBlockLayout, ThreadState, computeLayout } from '../subjects/allocator/layout.ts';
 import { hangViolation } from './run.ts';
 
 function views(states: number[]): RunViews {
   const layout = computeLayout(states.length, 64, 64);
   const v = new RunViews(new SharedArrayBuffer(layout.totalBytes), layout);
-  states.forEach((state, thread) => (v.thread(thread)[kStateField] = state));
+  states.forEach((state, thread) => (v.thread(thread)[ThreadBlockLayout.i32.state] = state));
   return v;
 }
 

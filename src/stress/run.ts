@@ -18,29 +18,12 @@ import type { Phase, Scenario } from '../scenario/schema.ts';
 import { BUCKETS, mergeInto, toJson } from '../metrics/histogram.ts';
 import { allArrived, awaitArrivals, release, stopAll } from '../harness/barrier.ts';
 import {
+  HarnessControlLayout,
   LATENCY_SAMPLE_EVERY,
   RunViews,
+  ThreadBlockLayout,
   ThreadState,
   computeLayout,
-  kAllocsField,
-  kBytesScannedField,
-  kCasFailuresField,
-  kChurnEndField,
-  kFreesField,
-  kHandoffsField,
-  kLockAcquisitionsField,
-  kLockContendedField,
-  kLockWaitedNsF64,
-  kMeasuredEndF64,
-  kMeasuredStartF64,
-  kMemoryChangesField,
-  kOomField,
-  kOpsField,
-  kPhaseField,
-  kStateField,
-  kStopField,
-  kTimerFloorNsF64,
-  kViolationsField,
 } from '../subjects/allocator/layout.ts';
 import { describeOp, readCurrentOp, readLog } from '../subjects/allocator/op-log.ts';
 import type { StressPool } from './pool.ts';
@@ -182,7 +165,7 @@ async function runWithHost(options: RunOptions, host: UserHost, name: string, gr
   while (settled < threads) {
     await awaitArrivals(control, POLL_MS);
     const now = performance.now();
-    if (Atomics.load(control, kStopField) === 0 && allArrived(control, threads)) {
+    if (Atomics.load(control, HarnessControlLayout.i32.stop) === 0 && allArrived(control, threads)) {
       // Quiescence: every thread is parked. Audit what the phase that just ended left behind.
       if (barrier > 0 && !(await audit(phases[barrier - 1]))) continue;
       if (phases[barrier] === 'churn' && scenario.durationMs !== undefined) churnDeadline = now + scenario.durationMs;
@@ -191,12 +174,12 @@ async function runWithHost(options: RunOptions, host: UserHost, name: string, gr
       release(control);
       continue;
     }
-    if (now >= churnDeadline) Atomics.store(control, kChurnEndField, 1);
-    if (!stopped && Atomics.load(control, kViolationsField) >= MAX_VIOLATIONS) {
+    if (now >= churnDeadline) Atomics.store(control, HarnessControlLayout.i32.churnEnd, 1);
+    if (!stopped && Atomics.load(control, HarnessControlLayout.i32.violations) >= MAX_VIOLATIONS) {
       stopped = 'violations';
       stopAll(control);
     }
-    if (!stopped && Atomics.load(control, kStopField) !== 0) stopped = 'crash';
+    if (!stopped && Atomics.load(control, HarnessControlLayout.i32.stop) !== 0) stopped = 'crash';
     const hung = stopped ? [] : findHung(views, threads, lastOps, lastProgress, start, now, scenario.watchdogMs);
     if (hung.length > 0) {
       violations.push(hangViolation(views, hung, scenario.watchdogMs, phases, options.lock ? GlobalLock.owner(views.lockRegion) : -1, start, now));
@@ -206,8 +189,8 @@ async function runWithHost(options: RunOptions, host: UserHost, name: string, gr
     if (options.onProgress && now - lastReport >= 100) {
       lastReport = now;
       let ops = 0;
-      for (let t = 0; t < threads; t++) ops += views.thread(t)[kOpsField]!;
-      options.onProgress({ phase: phases[Math.max(0, barrier - 1)] ?? 'start', ops, violations: Atomics.load(control, kViolationsField), elapsedMs: now - started });
+      for (let t = 0; t < threads; t++) ops += views.thread(t)[ThreadBlockLayout.i32.ops]!;
+      options.onProgress({ phase: phases[Math.max(0, barrier - 1)] ?? 'start', ops, violations: Atomics.load(control, HarnessControlLayout.i32.violations), elapsedMs: now - started });
     }
     if (stopped) {
       // Give every thread a moment to notice the stop flag and return what it found; then terminate
@@ -252,22 +235,22 @@ function summarize(
   for (let t = 0; t < threads; t++) {
     const block = views.thread(t);
     const block64 = views.thread64(t);
-    totalOps += block[kOpsField]!;
-    counters.allocs += block[kAllocsField]!;
-    counters.frees += block[kFreesField]!;
-    counters.oom += block[kOomField]!;
-    counters.casFailures += block[kCasFailuresField]!;
-    counters.bytesScanned += block[kBytesScannedField]!;
-    counters.lockAcquisitions += block[kLockAcquisitionsField]!;
-    counters.lockContended += block[kLockContendedField]!;
-    counters.lockWaitedNs += block64[kLockWaitedNsF64]!;
-    counters.handoffs += block[kHandoffsField]!;
-    counters.memoryChanges += block[kMemoryChangesField]!;
+    totalOps += block[ThreadBlockLayout.i32.ops]!;
+    counters.allocs += block[ThreadBlockLayout.i32.allocs]!;
+    counters.frees += block[ThreadBlockLayout.i32.frees]!;
+    counters.oom += block[ThreadBlockLayout.i32.oom]!;
+    counters.casFailures += block[ThreadBlockLayout.i32.casFailures]!;
+    counters.bytesScanned += block[ThreadBlockLayout.i32.bytesScanned]!;
+    counters.lockAcquisitions += block[ThreadBlockLayout.i32.lockAcquisitions]!;
+    counters.lockContended += block[ThreadBlockLayout.i32.lockContended]!;
+    counters.lockWaitedNs += block64[ThreadBlockLayout.f64.lockWaitedNs]!;
+    counters.handoffs += block[ThreadBlockLayout.i32.handoffs]!;
+    counters.memoryChanges += block[ThreadBlockLayout.i32.memoryChanges]!;
     mergeInto(allocCounts, views.latency(t, 'alloc'));
     mergeInto(freeCounts, views.latency(t, 'free'));
-    if (block64[kTimerFloorNsF64]! > 0) floors.push(block64[kTimerFloorNsF64]!);
-    if (block64[kMeasuredStartF64]! > 0) measuredStart = Math.min(measuredStart, block64[kMeasuredStartF64]!);
-    measuredEnd = Math.max(measuredEnd, block64[kMeasuredEndF64]!);
+    if (block64[ThreadBlockLayout.f64.timerFloorNs]! > 0) floors.push(block64[ThreadBlockLayout.f64.timerFloorNs]!);
+    if (block64[ThreadBlockLayout.f64.measuredStart]! > 0) measuredStart = Math.min(measuredStart, block64[ThreadBlockLayout.f64.measuredStart]!);
+    measuredEnd = Math.max(measuredEnd, block64[ThreadBlockLayout.f64.measuredEnd]!);
   }
   // The measured phase runs from the first thread in to the last thread out; a run stopped before any
   // thread finished it falls back to the whole run.
@@ -285,7 +268,7 @@ function summarize(
     expected,
     ok: meetsExpectation(expected, violations) && (stopped !== 'interrupted'),
     violations,
-    violationCount: Atomics.load(views.control, kViolationsField) + mainFound,
+    violationCount: Atomics.load(views.control, HarnessControlLayout.i32.violations) + mainFound,
     counters,
     ...(options.checks
       ? { latency: { sampleEvery: LATENCY_SAMPLE_EVERY, timerFloorNs: median(floors), alloc: toJson(allocCounts), free: toJson(freeCounts) } }
@@ -311,7 +294,7 @@ export interface StartWatch {
  */
 function findHung(views: RunViews, threads: number, lastOps: number[], lastProgress: number[], start: StartWatch, now: number, watchdogMs: number): number[] {
   let started = 0;
-  for (let t = 0; t < threads; t++) if (views.thread(t)[kStateField] !== ThreadState.starting) started++;
+  for (let t = 0; t < threads; t++) if (views.thread(t)[ThreadBlockLayout.i32.state] !== ThreadState.starting) started++;
   if (started !== start.started) {
     start.started = started;
     start.since = now;
@@ -321,8 +304,8 @@ function findHung(views: RunViews, threads: number, lastOps: number[], lastProgr
   const limits: number[] = [];
   for (let t = 0; t < threads; t++) {
     const block = views.thread(t);
-    const ops = block[kOpsField]!;
-    const state = block[kStateField];
+    const ops = block[ThreadBlockLayout.i32.ops]!;
+    const state = block[ThreadBlockLayout.i32.state];
     if (ops !== lastOps[t] || (state !== ThreadState.running && state !== ThreadState.starting)) {
       lastOps[t] = ops;
       lastProgress[t] = now;
@@ -339,7 +322,7 @@ export function hangViolation(views: RunViews, hung: number[], watchdogMs: numbe
   // The lock holder first: the others are most likely waiting for it.
   const ordered = [...hung].sort((a, b) => Number(b === lockOwner) - Number(a === lockOwner));
   const history: ThreadHistory[] = [];
-  const starting = (thread: number) => views.thread(thread)[kStateField] === ThreadState.starting;
+  const starting = (thread: number) => views.thread(thread)[ThreadBlockLayout.i32.state] === ThreadState.starting;
   for (const thread of ordered) {
     const inFlight = readCurrentOp(views.thread(thread));
     history.push({ thread, ops: readLog(views.thread(thread)), ...(inFlight ? { inFlight } : {}) });
@@ -351,7 +334,7 @@ export function hangViolation(views: RunViews, hung: number[], watchdogMs: numbe
   });
   const first = views.thread(ordered[0]!);
   const inFlight = readCurrentOp(first);
-  const phase = phases[first[kPhaseField]!];
+  const phase = phases[first[ThreadBlockLayout.i32.phase]!];
   const who = (threads: number[]) => (threads.length === 1 ? `thread ${threads[0]}` : `threads ${threads.join(', ')}`);
   // A thread that never started is judged by the pool's start, and only by that: not "made no
   // progress for 5000 ms" followed by "did not start within 35000 ms".

@@ -6,15 +6,10 @@
  */
 import { GlobalLock } from '../../alloc/global-lock.ts';
 import {
-  ENTRY_SIZE,
+  HarnessControlLayout,
   QUEUE_CAPACITY,
+  QueueEntryLayout,
   type RunViews,
-  kEntryCount,
-  kEntryFirst,
-  kEntryFrom,
-  kQueueHeadField,
-  kQueueLengthField,
-  kQueuePagesField,
 } from './layout.ts';
 
 export interface QueuedRun {
@@ -40,7 +35,7 @@ export class HandoffQueue {
 
   /** A cheap look, without the lock: worth taking the lock only when this says there is something. */
   mayHaveRuns(): boolean {
-    return this.control[kQueuePagesField]! > 0;
+    return this.control[HarnessControlLayout.i32.queuePages]! > 0;
   }
 
   /** Puts a run in the queue; false (and nothing changes) when the queue is full. */
@@ -48,13 +43,13 @@ export class HandoffQueue {
     const c = this.control;
     this.lock.lock();
     try {
-      if (c[kQueueLengthField]! >= QUEUE_CAPACITY || c[kQueuePagesField]! + count > this.maxPages) return false;
-      const at = ((c[kQueueHeadField]! + c[kQueueLengthField]!) % QUEUE_CAPACITY) * ENTRY_SIZE;
-      this.entries[at + kEntryFirst] = first;
-      this.entries[at + kEntryCount] = count;
-      this.entries[at + kEntryFrom] = from;
-      c[kQueueLengthField]!++;
-      Atomics.add(c, kQueuePagesField, count);
+      if (c[HarnessControlLayout.i32.queueLength]! >= QUEUE_CAPACITY || c[HarnessControlLayout.i32.queuePages]! + count > this.maxPages) return false;
+      const at = ((c[HarnessControlLayout.i32.queueHead]! + c[HarnessControlLayout.i32.queueLength]!) % QUEUE_CAPACITY) * (QueueEntryLayout.bytes >> 2);
+      this.entries[at + QueueEntryLayout.i32.first] = first;
+      this.entries[at + QueueEntryLayout.i32.count] = count;
+      this.entries[at + QueueEntryLayout.i32.from] = from;
+      c[HarnessControlLayout.i32.queueLength]!++;
+      Atomics.add(c, HarnessControlLayout.i32.queuePages, count);
       return true;
     } finally {
       this.lock.unlock();
@@ -66,12 +61,12 @@ export class HandoffQueue {
     const c = this.control;
     this.lock.lock();
     try {
-      if (c[kQueueLengthField] === 0) return undefined;
-      const at = c[kQueueHeadField]! * ENTRY_SIZE;
-      const run = { first: this.entries[at + kEntryFirst]!, count: this.entries[at + kEntryCount]!, from: this.entries[at + kEntryFrom]! };
-      c[kQueueHeadField] = (c[kQueueHeadField]! + 1) % QUEUE_CAPACITY;
-      c[kQueueLengthField]!--;
-      Atomics.sub(c, kQueuePagesField, run.count);
+      if (c[HarnessControlLayout.i32.queueLength] === 0) return undefined;
+      const at = c[HarnessControlLayout.i32.queueHead]! * (QueueEntryLayout.bytes >> 2);
+      const run = { first: this.entries[at + QueueEntryLayout.i32.first]!, count: this.entries[at + QueueEntryLayout.i32.count]!, from: this.entries[at + QueueEntryLayout.i32.from]! };
+      c[HarnessControlLayout.i32.queueHead] = (c[HarnessControlLayout.i32.queueHead]! + 1) % QUEUE_CAPACITY;
+      c[HarnessControlLayout.i32.queueLength]!--;
+      Atomics.sub(c, HarnessControlLayout.i32.queuePages, run.count);
       return run;
     } finally {
       this.lock.unlock();

@@ -1,4 +1,5 @@
-import { LOCK_BYTES } from '../../alloc/global-lock.ts';
+import { LockLayout } from '../../alloc/global-lock.ts';
+import type { SharedLayout } from '../../harness/shared-layout.ts';
 import { BUCKETS, HISTOGRAM_BYTES } from '../../metrics/histogram.ts';
 
 /**
@@ -11,44 +12,104 @@ import { BUCKETS, HISTOGRAM_BYTES } from '../../metrics/histogram.ts';
  * its own block on every operation, and false sharing would tax exactly what is being measured.
  */
 
-/** Int32 slots of the control block. */
-export const kArrivedField = 0; // threads that reached the current barrier; the main thread resets it
-export const kReleaseField = 1; // barrier generation: bumped by the main thread to release a barrier
-export const kStopField = 2; // non-zero: stop now (Ctrl-C, a crash, a hang, too many violations)
-export const kChurnEndField = 3; // non-zero: a timed churn phase is over; finish it and go on
-export const kViolationsField = 4; // violations found so far, all threads
-export const kQueueLockField = 5; // the handoff queue's own mutex (a GlobalLock: this slot and the next)
-export const kQueueHeadField = 7; // invariant (under the queue lock): next entry to pop
-export const kQueueLengthField = 8; // invariant (under the queue lock): entries in the queue
-export const kQueuePagesField = 9; // pages in the queue; read without the lock as a hint
-const CONTROL_SLOTS = 16;
+/**
+ * The control block at the start of the run's buffer: what every thread and the main thread share
+ * about the run as a whole. Flags are set with Atomics stores and polled with Atomics loads.
+ */
+export const HarnessControlLayout = {
+  bytes: 64,
+  i32: {
+    /** Threads that reached the current barrier: each adds one and notifies; the main thread resets it. */
+    arrived: 0,
+    /** Barrier generation: bumped by the main thread to release a barrier; threads wait for it to change. */
+    release: 1,
+    /** Non-zero: stop now (Ctrl-C, a crash, a hang, too many violations); polled between operations. */
+    stop: 2,
+    /** Non-zero: a timed churn phase is over; threads finish the operation in hand and go on. */
+    churnEnd: 3,
+    /** Violations found so far, all threads (Atomics.add): the main thread stops the run past a limit. */
+    violations: 4,
+    /** The handoff queue's own mutex: a GlobalLock, LockLayout's two slots. */
+    queueLock: { index: 5, length: 2 },
+    /** invariant (under the queue lock): next entry to pop. */
+    queueHead: 7,
+    /** invariant (under the queue lock): entries in the queue. */
+    queueLength: 8,
+    /** Pages in the queue, kept with Atomics.add/sub under the lock and read without it as a hint. */
+    queuePages: 9,
+  },
+} as const satisfies SharedLayout;
 
-/** Int32 slots of a thread block. */
-export const kOpsField = 0; // operations completed, every phase: the watchdog's sign of progress
-export const kAllocsField = 1;
-export const kFreesField = 2;
-export const kOomField = 3; // allocs that returned -1
-export const kPhaseField = 4; // index into the scenario's phases of the phase being run
-export const kStateField = 5; // one of ThreadState
-export const kCurrentOpField = 6; // OpCode of the allocator call in flight, or OpCode.none
-export const kCurrentFirstField = 7;
-export const kCurrentCountField = 8;
-export const kHandoffsField = 9; // runs this thread put in the queue
-export const kMemoryChangesField = 10; // addMemory/removeMemory calls that took effect
-export const kLogCountField = 11; // operations ever written to the log; the log holds the last LOG_SIZE
-export const kCasFailuresField = 12; // copied from the allocator's counters when the thread finishes
-export const kBytesScannedField = 13;
-export const kLockAcquisitionsField = 14;
-export const kLockContendedField = 15;
-export const kLogBase = 16; // LOG_SIZE entries of LOG_ENTRY_SLOTS: [OpCode, first, count, result]
+/** One run of the handoff queue's ring (QUEUE_CAPACITY of them, `bytes` apart); read and written under the queue lock. */
+export const QueueEntryLayout = {
+  bytes: 16,
+  i32: { first: 0, count: 1, /** The thread that put it there, so a report can say who handed what to whom. */ from: 2 },
+} as const satisfies SharedLayout;
+
+/** An entry of a thread's op log ring (op-log.ts), written only by its thread, read by reports as a snapshot. */
+export const OpLogEntryLayout = {
+  bytes: 16,
+  i32: {
+    /** OpCode of the finished call. */
+    op: 0,
+    first: 1,
+    count: 2,
+    /** What it returned, or INT32_MIN for what an Int32 cannot hold. */
+    result: 3,
+  },
+} as const satisfies SharedLayout;
+/** Entries in a thread's op log ring. */
 export const LOG_SIZE = 8;
-export const LOG_ENTRY_SLOTS = 4;
-/** Float64 slots of a thread block (indices into a Float64Array over the same bytes). */
-export const kMeasuredStartF64 = 24; // when this thread began the measured phase (ms since the epoch)
-export const kMeasuredEndF64 = 25; // when it finished it
-export const kLockWaitedNsF64 = 26; // copied from the lock's counters when the thread finishes
-export const kTimerFloorNsF64 = 27; // median cost of two back-to-back clock reads, measured before the start
-export const THREAD_BYTES = 256;
+
+/**
+ * A thread's block (one per thread, `bytes` apart, so two threads' counters never share a cache line).
+ * Only its thread writes it, with plain stores; the main thread reads it as a snapshot (progress, the
+ * watchdog, hang reports) and for the totals once the thread is done.
+ */
+export const ThreadBlockLayout = {
+  bytes: 256,
+  i32: {
+    /** Operations completed, every phase: the watchdog's sign of progress. */
+    ops: 0,
+    allocs: 1,
+    frees: 2,
+    /** Allocs that returned -1. */
+    oom: 3,
+    /** Index into the scenario's phases of the phase being run: a hang report names it. */
+    phase: 4,
+    /** One of ThreadState: the watchdog does not count a thread parked at a barrier as hung. */
+    state: 5,
+    /** OpCode of the allocator call in flight, or OpCode.none: what a hang report says the thread is stuck in. */
+    currentOp: 6,
+    currentFirst: 7,
+    currentCount: 8,
+    /** Runs this thread put in the queue. */
+    handoffs: 9,
+    /** addMemory/removeMemory calls that took effect. */
+    memoryChanges: 10,
+    /** Operations ever written to the log; the log holds the last LOG_SIZE. */
+    logCount: 11,
+    /** Copied from the allocator's counters when the thread finishes. */
+    casFailures: 12,
+    bytesScanned: 13,
+    /** Copied from the lock's counters when the thread finishes. */
+    lockAcquisitions: 14,
+    lockContended: 15,
+    /** LOG_SIZE OpLogEntryLayout entries, a ring indexed by `logCount`. */
+    log: { index: 16, length: LOG_SIZE * (OpLogEntryLayout.bytes >> 2) },
+  },
+  /** Times, as Float64 after the log (bytes 192-223): milliseconds do not fit an Int32. */
+  f64: {
+    /** When this thread began the measured phase (ms since the epoch). */
+    measuredStart: 24,
+    /** When it finished it. */
+    measuredEnd: 25,
+    /** Copied from the lock's counters when the thread finishes. */
+    lockWaitedNs: 26,
+    /** Median cost of two back-to-back clock reads, measured before the start: subtracted from latencies. */
+    timerFloorNs: 27,
+  },
+} as const satisfies SharedLayout;
 
 /** Every this many operations one is timed: timing all of them would add two clock reads to each. */
 export const LATENCY_SAMPLE_EVERY = 8;
@@ -60,11 +121,6 @@ export const ThreadState = { starting: 0, running: 1, atBarrier: 2, done: 3, fai
 export const OpCode = { none: 0, alloc: 1, free: 2, handoff: 3, addMemory: 4, removeMemory: 5 } as const;
 export type OpCode = (typeof OpCode)[keyof typeof OpCode];
 
-/** Int32 slots of one handoff queue entry. */
-export const kEntryFirst = 0;
-export const kEntryCount = 1;
-export const kEntryFrom = 2;
-const ENTRY_SLOTS = 4;
 export const QUEUE_CAPACITY = 1024;
 
 /** Ledger value of a page sitting in the handoff queue: held, but by no thread. */
@@ -98,13 +154,13 @@ const align = (n: number, to = 64) => Math.ceil(n / to) * to;
 
 export function computeLayout(threads: number, pages: number, allocatorBytes: number, ownBuffer = false): Layout {
   const controlOffset = 0;
-  const threadsOffset = align(CONTROL_SLOTS * 4);
-  const latencyOffset = align(threadsOffset + threads * THREAD_BYTES);
+  const threadsOffset = align(HarnessControlLayout.bytes);
+  const latencyOffset = align(threadsOffset + threads * ThreadBlockLayout.bytes);
   const queueOffset = align(latencyOffset + threads * LATENCY_BYTES);
-  const ledgerOffset = align(queueOffset + QUEUE_CAPACITY * ENTRY_SLOTS * 4);
+  const ledgerOffset = align(queueOffset + QUEUE_CAPACITY * QueueEntryLayout.bytes);
   const harnessEnd = align(ledgerOffset + pages * 4);
   const lockOffset = ownBuffer ? 0 : harnessEnd;
-  const allocatorOffset = align(lockOffset + LOCK_BYTES);
+  const allocatorOffset = align(lockOffset + LockLayout.bytes);
   const allocatorEnd = align(allocatorOffset + allocatorBytes);
   return {
     threads, pages, controlOffset, threadsOffset, latencyOffset, queueOffset, ledgerOffset, lockOffset, allocatorOffset, allocatorBytes, ownBuffer,
@@ -128,17 +184,17 @@ export class RunViews {
     allocatorBuffer?: SharedArrayBuffer,
   ) {
     this.allocatorBuffer = allocatorBuffer ?? buffer;
-    this.control = new Int32Array(buffer, layout.controlOffset, CONTROL_SLOTS);
+    this.control = new Int32Array(buffer, layout.controlOffset, HarnessControlLayout.bytes >> 2);
     this.ledger = new Int32Array(buffer, layout.ledgerOffset, layout.pages);
-    this.queue = new Int32Array(buffer, layout.queueOffset, QUEUE_CAPACITY * ENTRY_SLOTS);
+    this.queue = new Int32Array(buffer, layout.queueOffset, QUEUE_CAPACITY * (QueueEntryLayout.bytes >> 2));
   }
 
   thread(t: number): Int32Array {
-    return new Int32Array(this.buffer, this.layout.threadsOffset + t * THREAD_BYTES, THREAD_BYTES >> 2);
+    return new Int32Array(this.buffer, this.layout.threadsOffset + t * ThreadBlockLayout.bytes, ThreadBlockLayout.bytes >> 2);
   }
 
   thread64(t: number): Float64Array {
-    return new Float64Array(this.buffer, this.layout.threadsOffset + t * THREAD_BYTES, THREAD_BYTES >> 3);
+    return new Float64Array(this.buffer, this.layout.threadsOffset + t * ThreadBlockLayout.bytes, ThreadBlockLayout.bytes >> 3);
   }
 
   /** Thread `t`'s latency histogram of `which` calls. */
@@ -152,12 +208,11 @@ export class RunViews {
   }
 
   get lockRegion() {
-    return { buffer: this.allocatorBuffer, byteOffset: this.layout.lockOffset, byteLength: LOCK_BYTES };
+    return { buffer: this.allocatorBuffer, byteOffset: this.layout.lockOffset, byteLength: LockLayout.bytes };
   }
 
   get queueLockRegion() {
-    return { buffer: this.buffer, byteOffset: this.layout.controlOffset + kQueueLockField * 4, byteLength: 8 };
+    const { queueLock } = HarnessControlLayout.i32;
+    return { buffer: this.buffer, byteOffset: this.layout.controlOffset + queueLock.index * 4, byteLength: queueLock.length * 4 };
   }
 }
-
-export const ENTRY_SIZE = ENTRY_SLOTS;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { LOG_ENTRY_SLOTS, LOG_SIZE, OpCode, kLogBase } from './layout.ts';
+import { LOG_SIZE, OpCode, OpLogEntryLayout, ThreadBlockLayout } from './layout.ts';
 import { describeOp, endOp, readLog } from './op-log.ts';
 
-const block = () => new Int32Array(new SharedArrayBuffer((kLogBase + LOG_SIZE * LOG_ENTRY_SLOTS) * 4));
+const block = () => new Int32Array(new SharedArrayBuffer((ThreadBlockLayout.i32.log.index + LOG_SIZE * (OpLogEntryLayout.bytes >> 2)) * 4));
 
 describe('the op log', () => {
   it('shows what alloc returned: a page, -1, and a value that is no page number (NaN, 1.5, 2^40) as such, never as page 0', () => {

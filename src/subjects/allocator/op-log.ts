@@ -4,14 +4,10 @@
  * when that thread can no longer answer.
  */
 import {
-  LOG_ENTRY_SLOTS,
   LOG_SIZE,
   OpCode,
-  kCurrentCountField,
-  kCurrentFirstField,
-  kCurrentOpField,
-  kLogBase,
-  kLogCountField,
+  OpLogEntryLayout,
+  ThreadBlockLayout,
 } from './layout.ts';
 
 export interface OpRecord {
@@ -32,40 +28,42 @@ const kNotAnInt32 = -0x80000000;
 
 /** Marks the call about to be made, for the watchdog to name if it never returns. */
 export function beginOp(block: Int32Array, op: OpCode, first: number, count: number): void {
-  block[kCurrentOpField] = op;
-  block[kCurrentFirstField] = first;
-  block[kCurrentCountField] = count;
+  block[ThreadBlockLayout.i32.currentOp] = op;
+  block[ThreadBlockLayout.i32.currentFirst] = first;
+  block[ThreadBlockLayout.i32.currentCount] = count;
 }
 
 /** Appends a finished call to the ring and clears the call in flight. */
 export function endOp(block: Int32Array, op: OpCode, first: number, count: number, result: number): void {
-  const n = block[kLogCountField]!;
-  const at = kLogBase + (n % LOG_SIZE) * LOG_ENTRY_SLOTS;
-  block[at] = op;
-  block[at + 1] = first;
-  block[at + 2] = count;
-  block[at + 3] = Number.isInteger(result) && result > kNotAnInt32 && result <= 0x7fffffff ? result : kNotAnInt32;
-  block[kLogCountField] = n + 1;
-  block[kCurrentOpField] = OpCode.none;
+  const n = block[ThreadBlockLayout.i32.logCount]!;
+  const at = ThreadBlockLayout.i32.log.index + (n % LOG_SIZE) * (OpLogEntryLayout.bytes >> 2);
+  const e = OpLogEntryLayout.i32;
+  block[at + e.op] = op;
+  block[at + e.first] = first;
+  block[at + e.count] = count;
+  block[at + e.result] = Number.isInteger(result) && result > kNotAnInt32 && result <= 0x7fffffff ? result : kNotAnInt32;
+  block[ThreadBlockLayout.i32.logCount] = n + 1;
+  block[ThreadBlockLayout.i32.currentOp] = OpCode.none;
 }
 
 /** The thread's last operations, oldest first. A snapshot: another thread's log may move while read. */
 export function readLog(block: Int32Array): OpRecord[] {
-  const n = block[kLogCountField]!;
+  const n = block[ThreadBlockLayout.i32.logCount]!;
   const records: OpRecord[] = [];
+  const e = OpLogEntryLayout.i32;
   for (let i = Math.max(0, n - LOG_SIZE); i < n; i++) {
-    const at = kLogBase + (i % LOG_SIZE) * LOG_ENTRY_SLOTS;
-    const op = names[block[at]!];
-    if (op && op !== 'none') records.push({ op, first: block[at + 1]!, count: block[at + 2]!, result: block[at + 3] === kNotAnInt32 ? NaN : block[at + 3]! });
+    const at = ThreadBlockLayout.i32.log.index + (i % LOG_SIZE) * (OpLogEntryLayout.bytes >> 2);
+    const op = names[block[at + e.op]!];
+    if (op && op !== 'none') records.push({ op, first: block[at + e.first]!, count: block[at + e.count]!, result: block[at + e.result] === kNotAnInt32 ? NaN : block[at + e.result]! });
   }
   return records;
 }
 
 /** The call in flight, if any. */
 export function readCurrentOp(block: Int32Array): Omit<OpRecord, 'result'> | undefined {
-  const op = names[block[kCurrentOpField]!];
+  const op = names[block[ThreadBlockLayout.i32.currentOp]!];
   if (!op || op === 'none') return undefined;
-  return { op, first: block[kCurrentFirstField]!, count: block[kCurrentCountField]! };
+  return { op, first: block[ThreadBlockLayout.i32.currentFirst]!, count: block[ThreadBlockLayout.i32.currentCount]! };
 }
 
 export function describeOp(record: Omit<OpRecord, 'result'> & { result?: number }): string {

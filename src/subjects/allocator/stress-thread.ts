@@ -14,30 +14,13 @@ import { RunAborted } from '../../harness/run-aborted.ts';
 import { arriveAndWait } from '../../harness/barrier.ts';
 import { HandoffQueue } from './handoff-queue.ts';
 import {
+  HarnessControlLayout,
   LATENCY_SAMPLE_EVERY,
   LEDGER_QUEUED,
   OpCode,
   RunViews,
+  ThreadBlockLayout,
   ThreadState,
-  kAllocsField,
-  kBytesScannedField,
-  kCasFailuresField,
-  kChurnEndField,
-  kFreesField,
-  kHandoffsField,
-  kLockAcquisitionsField,
-  kLockContendedField,
-  kLockWaitedNsF64,
-  kMeasuredEndF64,
-  kMeasuredStartF64,
-  kMemoryChangesField,
-  kOomField,
-  kOpsField,
-  kPhaseField,
-  kStateField,
-  kStopField,
-  kTimerFloorNsF64,
-  kViolationsField,
 } from './layout.ts';
 import { type OpRecord, beginOp, endOp, readCurrentOp, readLog } from './op-log.ts';
 import type { StressTask, WorkerReport } from './task.ts';
@@ -121,30 +104,30 @@ export class StressThread {
   run(): WorkerReport {
     const block = this.block;
     try {
-      if (this.timed) this.block64[kTimerFloorNsF64] = timerFloorNs();
+      if (this.timed) this.block64[ThreadBlockLayout.f64.timerFloorNs] = timerFloorNs();
       if (this.barrier()) {
         const phases = this.task.scenario.workload.phases;
         for (let i = 0; i < phases.length; i++) {
           this.phase = phases[i]!;
           this.phaseOp = 0;
-          block[kPhaseField] = i;
+          block[ThreadBlockLayout.i32.phase] = i;
           const measured = this.phase === this.measured;
-          const opsBefore = block[kOpsField]!;
-          if (measured) this.block64[kMeasuredStartF64] = performance.timeOrigin + performance.now();
+          const opsBefore = block[ThreadBlockLayout.i32.ops]!;
+          if (measured) this.block64[ThreadBlockLayout.f64.measuredStart] = performance.timeOrigin + performance.now();
           if (this.phase === 'fill') this.fill();
           else if (this.phase === 'churn') this.churn();
           else this.drain();
           if (measured) {
-            this.block64[kMeasuredEndF64] = performance.timeOrigin + performance.now();
-            this.measuredOps = block[kOpsField]! - opsBefore;
+            this.block64[ThreadBlockLayout.f64.measuredEnd] = performance.timeOrigin + performance.now();
+            this.measuredOps = block[ThreadBlockLayout.i32.ops]! - opsBefore;
           }
           if (this.stopped() || !this.barrier()) break;
         }
       }
-      block[kStateField] = ThreadState.done;
+      block[ThreadBlockLayout.i32.state] = ThreadState.done;
     } catch (error) {
       if (!(error instanceof AllocatorCrash)) throw error;
-      block[kStateField] = ThreadState.failed;
+      block[ThreadBlockLayout.i32.state] = ThreadState.failed;
     } finally {
       this.publishCounters();
     }
@@ -157,7 +140,7 @@ export class StressThread {
   }
 
   private stopped(): boolean {
-    return Atomics.load(this.control, kStopField) !== 0;
+    return Atomics.load(this.control, HarnessControlLayout.i32.stop) !== 0;
   }
 
   private fill(): void {
@@ -182,7 +165,7 @@ export class StressThread {
       // Control flags are checked every 64 ops: often enough to stop within microseconds, rarely
       // enough that the checks cost nothing next to the allocator calls being measured.
       if ((op & 63) === 0) {
-        if (Atomics.load(control, kStopField) !== 0 || (timed && Atomics.load(control, kChurnEndField) !== 0)) break;
+        if (Atomics.load(control, HarnessControlLayout.i32.stop) !== 0 || (timed && Atomics.load(control, HarnessControlLayout.i32.churnEnd) !== 0)) break;
         if (grow) this.changeMemory(grow, timed ? (performance.now() - started) / scenario.durationMs! : op / ops);
       }
       if (this.queue.mayHaveRuns() && this.takeHandoff()) continue;
@@ -225,8 +208,8 @@ export class StressThread {
       this.crash(`alloc(${count}) threw ${describeError(error)}`);
     }
     if (timed) record(this.allocLatency, (performance.now() - start) * 1e6);
-    block[kOpsField]!++;
-    block[kAllocsField]!++;
+    block[ThreadBlockLayout.i32.ops]!++;
+    block[ThreadBlockLayout.i32.allocs]!++;
     // Only -1 means "none free": -5 or NaN counted as out of memory would hide a broken allocator. The
     // test is two compares on the common path; it runs before the op log, whose Int32 slot would show
     // NaN as 0.
@@ -236,7 +219,7 @@ export class StressThread {
     if (checks) endOp(block, OpCode.alloc, 0, count, first);
     this.onOp?.('end', 'alloc', 0, count, first);
     if (first === -1) {
-      block[kOomField]!++;
+      block[ThreadBlockLayout.i32.oom]!++;
       if (checks && count <= this.task.guaranteedRun) {
         this.violation('spurious-oom', `alloc(${count}) returned -1 on thread ${this.thread}, but the scenario guarantees a free run of ${count} (at most ${this.task.guaranteedRun})`, [], [this.thread]);
       }
@@ -305,8 +288,8 @@ export class StressThread {
       // had lost track of the pages: someone else's write cleared or repainted them.
       this.violation('lost-page', `thread ${this.thread} held ${pagesText(first, count)}, but the allocator refused to free ${count === 1 ? 'it' : 'them'}: ${(error as Error).message}`, range(first, count), [this.thread]);
     }
-    block[kOpsField]!++;
-    block[kFreesField]!++;
+    block[ThreadBlockLayout.i32.ops]!++;
+    block[ThreadBlockLayout.i32.frees]!++;
     if (this.checks) endOp(block, OpCode.free, first, count, 0);
     this.onOp?.('end', 'free', first, count, 0);
   }
@@ -325,8 +308,8 @@ export class StressThread {
       return;
     }
     this.dropHeld(i);
-    this.block[kOpsField]!++;
-    this.block[kHandoffsField]!++;
+    this.block[ThreadBlockLayout.i32.ops]!++;
+    this.block[ThreadBlockLayout.i32.handoffs]!++;
     if (this.checks) endOp(this.block, OpCode.handoff, first, count, 0);
     this.onOp?.('begin', 'handoff', first, count, 0);
     this.onOp?.('end', 'handoff', first, count, 0);
@@ -372,13 +355,13 @@ export class StressThread {
       if (error instanceof RunAborted) throw error;
       this.crash(`${name}(${range.first}, ${range.count}) threw ${describeError(error)}`);
     }
-    if (result === 1) this.block[kMemoryChangesField]!++;
+    if (result === 1) this.block[ThreadBlockLayout.i32.memoryChanges]!++;
     if (this.checks) endOp(this.block, op, range.first, range.count, result);
     this.onOp?.('end', name, range.first, range.count, result);
   }
 
   private violation(kind: ViolationKind, message: string, pages: number[], threads: number[]): void {
-    Atomics.add(this.control, kViolationsField, 1);
+    Atomics.add(this.control, HarnessControlLayout.i32.violations, 1);
     if (this.violations.length >= MAX_VIOLATIONS_PER_THREAD) return;
     const history: ThreadHistory[] = [...new Set(threads)].map((t) => {
       const block = this.views.thread(t);
@@ -391,8 +374,8 @@ export class StressThread {
 
   private crash(message: string): never {
     this.violation('crash', `thread ${this.thread} stopped: ${message}`, [], [this.thread]);
-    Atomics.store(this.control, kStopField, 1);
-    Atomics.notify(this.control, kStopField);
+    Atomics.store(this.control, HarnessControlLayout.i32.stop, 1);
+    Atomics.notify(this.control, HarnessControlLayout.i32.stop);
     throw new AllocatorCrash(message);
   }
 
@@ -400,13 +383,13 @@ export class StressThread {
     const counters: AllocatorCounters | undefined = this.allocator.counters;
     const block = this.block;
     if (counters) {
-      block[kCasFailuresField] = counters.casFailures;
-      block[kBytesScannedField] = counters.bytesScanned;
+      block[ThreadBlockLayout.i32.casFailures] = counters.casFailures;
+      block[ThreadBlockLayout.i32.bytesScanned] = counters.bytesScanned;
     }
     if (this.lockCounters) {
-      block[kLockAcquisitionsField] = this.lockCounters.acquisitions;
-      block[kLockContendedField] = this.lockCounters.contended;
-      this.block64[kLockWaitedNsF64] = this.lockCounters.waitedNs;
+      block[ThreadBlockLayout.i32.lockAcquisitions] = this.lockCounters.acquisitions;
+      block[ThreadBlockLayout.i32.lockContended] = this.lockCounters.contended;
+      this.block64[ThreadBlockLayout.f64.lockWaitedNs] = this.lockCounters.waitedNs;
     }
   }
 }

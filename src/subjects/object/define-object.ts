@@ -11,6 +11,7 @@
  */
 import seedrandom from 'seedrandom';
 import type { SharedRegion } from '../../alloc/contract.ts';
+import type { SharedLayout } from '../../harness/shared-layout.ts';
 import type { ProgramDefinition } from '../program/contract.ts';
 import { formatHistory } from './format-history.ts';
 import { type Operation, type SequentialModel } from './history.ts';
@@ -43,12 +44,34 @@ export interface ObjectDefinition<State> {
   description?: string;
 }
 
-/** Bytes one operation's record takes in the scratch buffer: call tick, return tick, result length, result JSON. */
-const RECORD_BYTES = 512;
-const kCall = 0;
-const kRet = 1;
-const kLength = 2;
-const HEADER_BYTES = 12;
+/**
+ * The head of the scratch buffer; operation records follow it. Scratch accesses are not scheduling
+ * points (program/contract.ts), so recording the history adds no steps for the explorer to interleave.
+ */
+export const ObjectScratchLayout = {
+  bytes: 8,
+  /** The logical clock every call and return ticks with one Atomics.add, so ticks order operations across threads. */
+  i32: { clock: 0 },
+} as const satisfies SharedLayout;
+/**
+ * One operation's record (thread t's i-th at `(t * opsPerThread + i) * bytes` after the head). Only its
+ * thread writes it, with Atomics stores; `check` reads it after every thread has ended.
+ */
+export const ObjectRecordLayout = {
+  bytes: 512,
+  i32: {
+    /** The clock's tick just before the call. */
+    call: 0,
+    /** The tick just after it returned: one op precedes another when it returned before the other was called. */
+    ret: 1,
+    /** Bytes of the result's JSON; stored last, so the JSON before it is complete. */
+    length: 2,
+  },
+  u8: { json: { index: 12, length: 512 - 12 } },
+} as const satisfies SharedLayout;
+const RECORD_BYTES = ObjectRecordLayout.bytes;
+const { call: kCall, ret: kRet, length: kLength } = ObjectRecordLayout.i32;
+const { json: jsonField } = ObjectRecordLayout.u8;
 
 interface Drawn {
   name: string;
@@ -69,9 +92,9 @@ function draw<State>(def: ObjectDefinition<State>, t: number): Drawn[] {
 export function defineObject<State>(def: ObjectDefinition<State>): ProgramDefinition {
   const perThread = def.opsPerThread ?? 3;
   // One Int32 tick counter, then each thread's records.
-  const scratchBytes = 8 + def.threads * perThread * RECORD_BYTES;
-  const record = (scratch: SharedRegion, t: number, i: number) => new Int32Array(scratch.buffer, scratch.byteOffset + 8 + (t * perThread + i) * RECORD_BYTES, RECORD_BYTES >> 2);
-  const bytesOf = (scratch: SharedRegion, t: number, i: number) => new Uint8Array(scratch.buffer, scratch.byteOffset + 8 + (t * perThread + i) * RECORD_BYTES + HEADER_BYTES, RECORD_BYTES - HEADER_BYTES);
+  const scratchBytes = ObjectScratchLayout.bytes + def.threads * perThread * RECORD_BYTES;
+  const record = (scratch: SharedRegion, t: number, i: number) => new Int32Array(scratch.buffer, scratch.byteOffset + ObjectScratchLayout.bytes + (t * perThread + i) * RECORD_BYTES, RECORD_BYTES >> 2);
+  const bytesOf = (scratch: SharedRegion, t: number, i: number) => new Uint8Array(scratch.buffer, scratch.byteOffset + ObjectScratchLayout.bytes + (t * perThread + i) * RECORD_BYTES + jsonField.index, jsonField.length);
   return {
     name: def.name,
     threads: def.threads,
@@ -82,18 +105,18 @@ export function defineObject<State>(def: ObjectDefinition<State>): ProgramDefini
     ...(def.describe ? { describe: def.describe } : {}),
     thread(memory, t, scratch) {
       const methods = def.attach(memory, t);
-      const clock = new Int32Array(scratch.buffer, scratch.byteOffset, 1);
+      const clock = new Int32Array(scratch.buffer, scratch.byteOffset, ObjectScratchLayout.bytes >> 2);
       const encoder = new TextEncoder();
       draw(def, t).forEach((op, i) => {
         const method = methods[op.name];
         if (typeof method !== 'function') throw new Error(`attach() gave thread ${t} no method ${op.name}`);
         const r = record(scratch, t, i);
         // A tick before the call and one after its return: one op precedes another when it returned before the other was called.
-        Atomics.store(r, kCall, Atomics.add(clock, 0, 1) + 1);
+        Atomics.store(r, kCall, Atomics.add(clock, ObjectScratchLayout.i32.clock, 1) + 1);
         const result = (method as (...args: unknown[]) => unknown)(...op.args);
-        Atomics.store(r, kRet, Atomics.add(clock, 0, 1) + 1);
+        Atomics.store(r, kRet, Atomics.add(clock, ObjectScratchLayout.i32.clock, 1) + 1);
         const json = encoder.encode(JSON.stringify(result === undefined ? null : result) ?? 'null');
-        if (json.length > RECORD_BYTES - HEADER_BYTES) throw new Error(`${op.name}'s result is longer than ${RECORD_BYTES - HEADER_BYTES} bytes of JSON`);
+        if (json.length > jsonField.length) throw new Error(`${op.name}'s result is longer than ${jsonField.length} bytes of JSON`);
         bytesOf(scratch, t, i).set(json);
         Atomics.store(r, kLength, json.length);
       });

@@ -11,7 +11,7 @@ import { ControlledAbort, Interceptor } from '../../controlled/intercept.ts';
 import { runIntercepted } from '../../controlled/intercepted.ts';
 import { markSubjectRoot } from '../../controlled/plain-access-loader.ts';
 import type { ProgramControlledTask } from '../../controlled/program-task.ts';
-import { Request, SLOT_BYTES, arrayTypes, elementBytes, kCheckField } from '../../controlled/protocol.ts';
+import { Request, SlotLayout, arrayTypes, elementBytes } from '../../controlled/protocol.ts';
 import { serveSchedules } from '../../controlled/schedule-loop.ts';
 import { locationKey } from '../../controlled/describe-location.ts';
 import type { WorkerReport } from '../allocator/task.ts';
@@ -43,7 +43,7 @@ function runSchedule(task: ProgramControlledTask, program: ProgramDefinition): W
   const { thread } = task;
   const memory = { buffer: task.subjectBuffer, byteOffset: 0, byteLength: task.sharedBytes };
   const scratch = { buffer: task.scratchBuffer, byteOffset: 0, byteLength: task.scratchBuffer.byteLength };
-  const slot = new Int32Array(task.control, thread * SLOT_BYTES, SLOT_BYTES >> 2);
+  const slot = new Int32Array(task.control, thread * SlotLayout.bytes, SlotLayout.bytes >> 2);
   const violations: Violation[] = [];
   const failed = (kind: Violation['kind'], message: string) => violations.push({ kind, message, pages: [], threads: [thread], history: [] });
   const interceptor = new Interceptor(task.control, task.batch, task.threads, thread, task.subjectBuffer, task.spin);
@@ -70,7 +70,7 @@ function runSchedule(task: ProgramControlledTask, program: ProgramDefinition): W
     interceptor.park(Request.done);
   });
   // Every thread has returned (the coordinator said so before it ended the run): memory is quiescent.
-  if (thread === 0 && slot[kCheckField] === 1 && program.check) {
+  if (thread === 0 && slot[SlotLayout.i32.check] === 1 && program.check) {
     try {
       const problems = program.check(memory, scratch) as unknown;
       if (!Array.isArray(problems)) failed('crash', `check() returned ${typeof problems}, not an array of strings`);
