@@ -70,6 +70,22 @@ describe('every size keeps its scenario pressure', () => {
     expect([...opsLadder({ ...size, ops: 8 })]).toEqual([{ ...size, ops: 8 }]);
     expect([...opsLadder({ ...size, ops: 3 })]).toEqual([{ ...size, ops: 3 }]);
   });
+
+  it("ops up to N in a scenario: the rungs below N take the ladder's memory from pressure, so threads meet; N keeps its own size", async () => {
+    const { scenario } = await loadScenario('near-oom');
+    const size = { threads: 2, ops: 4582, pages: 4096, maxHeldPages: 1024 };
+    const sizes = [...opsLadder(size, scenario)];
+    expect(sizes.map(sizeLabel)).toEqual(['2x8', '2x32', '2x128', '2x512', '2x2048', '2x4582']);
+    for (const rung of sizes.slice(0, -1)) expect(rung).toEqual(fixedSize(scenario, { threads: 2, ops: rung.ops }));
+    // At 4,096 pages two threads hold at most half of memory; below N they want twice what there is.
+    for (const rung of sizes.slice(0, -1)) expect(wanted(rung) / rung.pages).toBe(2);
+    expect(sizes.at(-1)).toEqual(size);
+    // A scenario file's own explore sizes are what its rungs get.
+    const { scenario: partialClaim } = await loadScenario('known-bugs/partial-claim');
+    expect([...opsLadder({ threads: 2, ops: 40, pages: 1024, maxHeldPages: 128 }, partialClaim)].slice(0, -1)).toEqual(
+      [8, 32].map((ops) => ({ threads: 2, ops, pages: 256, maxHeldPages: 96 })),
+    );
+  });
 });
 
 /**

@@ -60,18 +60,35 @@ export interface SizedExploreOptions extends Omit<ExploreOptions, 'size'> {
   /** Explore exactly this size; without it, grow from the scenario's smallest size. */
   size?: RunSize;
   /**
-   * With `size`: its operations are an upper bound, not a size. Explore the same threads, memory and
-   * held limit at 8, 32, 128, ... operations up to `size.ops` (`--ops-up-to`, and a stress failure's
-   * command: the ops up to where stress saw the violation). The streams are seeded per thread, so a
-   * shorter run is the same workload cut short; under controlled scheduling a race often shows long
-   * before the op where stress happened to see it, and a schedule of fewer ops costs less.
+   * With `size`: its operations are an upper bound, not a size. Explore the same threads at 8, 32,
+   * 128, ... operations up to `size.ops`, and `size` itself last (`--ops-up-to`, and a stress
+   * failure's command: the ops up to where stress saw the violation). See {@link opsLadder}.
    */
   opsUpTo?: boolean;
 }
 
-/** The operation counts up to `size.ops`: the ladder's, each OPS_GROWTH times the last, then `size.ops`. */
-export function* opsLadder(size: RunSize): Generator<RunSize> {
-  for (let ops = FIRST_OPS; ops < size.ops; ops *= OPS_GROWTH) yield { ...size, ops };
+/**
+ * The sizes of ops up to `size.ops`: the same threads at the ladder's operation counts (each
+ * OPS_GROWTH times the last), then `size` exactly. The streams are seeded per thread, so a shorter
+ * run is the same workload cut short; under controlled scheduling a race often shows long before the
+ * op where stress happened to see it, and a schedule of fewer ops costs less.
+ *
+ * The rungs below `size.ops` take their memory as the growth ladder does (the scenario file's
+ * `explore:` sizes, or memory from pressure, src/scenario/explore-size.ts), not `size`'s: only the
+ * last rung is the stress run's own size. A stress run's memory is roomy at its thread count, and a
+ * run cut short in it keeps threads apart. Measured: run-claim-undo-others, from a near-oom stress
+ * failure at 2 threads (`--ops-up-to 4582 --memory 4096 --max-held 1024`: each thread holds at most a
+ * quarter of memory, from hints half of it apart), spent 485 of 488 schedules at 2 x 8 to 2 x 2048 on
+ * 4,096 pages, where threads never shared a word, and found it at the third schedule of 2 x 4582;
+ * with the rungs below at memory from pressure (16 pages), the first schedule of 2 x 8 found it. So
+ * did cas-retry-stale-value's 4 x up to 99,960 on 4,096 pages (43 pages at 4 x 8). Bugs that need the
+ * stress run's own memory (a boundary of 4,096 pages) still have the last rung.
+ */
+export function* opsLadder(size: RunSize, scenario?: Scenario): Generator<RunSize> {
+  for (let ops = FIRST_OPS; ops < size.ops; ops *= OPS_GROWTH) {
+    // With threads given, fixedSize always gives a size.
+    yield scenario ? fixedSize(scenario, { threads: size.threads, ops })! : { ...size, ops };
+  }
   yield size;
 }
 
@@ -98,7 +115,7 @@ export async function exploreSizes(options: SizedExploreOptions): Promise<Explor
 async function exploreSizesOn(options: SizedExploreOptions): Promise<ExploreResult> {
   const started = performance.now();
   const growing = options.size === undefined || options.opsUpTo === true;
-  const sizes: Iterable<RunSize> = options.size ? (options.opsUpTo ? opsLadder(options.size) : [options.size]) : growthLadder(options.scenario);
+  const sizes: Iterable<RunSize> = options.size ? (options.opsUpTo ? opsLadder(options.size, options.scenario) : [options.size]) : growthLadder(options.scenario);
   const deadline = started + options.timeBudgetMs;
   const covered: CoveredSize[] = [];
   let runsLeft = options.runs;

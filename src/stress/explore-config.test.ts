@@ -59,6 +59,14 @@ describe('a stress run as an exploration of its own configuration', () => {
     expect(exploreConfigOf(timed, run([violation('audit', 'churn')], { ops: 8000, threads: 8 })).size?.ops).toBe(1000);
   });
 
+  it('a churn of a given time does not cap the op a violation was seen at by that average: a thread ran that far', () => {
+    const { ops: _, ...rest } = settings;
+    const timed = { ...rest, durationMs: 2000 };
+    expect(exploreConfigOf(timed, run([violation('double-allocation', 'churn', 2500)], { ops: 8000, threads: 8 })).size?.ops).toBe(2500);
+    // A churn of a given length still bounds it.
+    expect(exploreConfigOf(settings, run([violation('double-allocation', 'churn', 200_000)])).size?.ops).toBe(100_000);
+  });
+
   it('prints as a command that repeats every one of them, and --no-lock only where the file has the lock', () => {
     const config = exploreConfigOf(settings, run([violation('double-allocation', 'churn', 37)], { lock: false }));
     expect(exploreCommand('scenarios/cfg.ts', config, true)).toBe(

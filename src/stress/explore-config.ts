@@ -40,10 +40,18 @@ export type StressRunSummary = Pick<RunResult, 'allocator' | 'threads' | 'ops' |
  * Churn operations per thread that reach the point where `violation` was seen: its own operation in
  * churn, none past the minimum for what a fill shows, the whole churn for what shows later (a drain,
  * an audit after churn, a hang) or at a point not known.
+ *
+ * `churnIsFixed`: whether the churn had a given length. Only then does the whole churn bound the op a
+ * violation reports. A timed churn's whole length is a stand-in (the threads' average), and threads
+ * are not equally fast: measured on plain-last-word-locked in smoke at 2 threads for 1 s, thread 1
+ * saw its violation at churn op 16,827 while the average was 6,336, so a command capped at the
+ * average could never reach the point the violation was seen at (explore at 2 x 6,336 ops: nothing in
+ * 493 schedules; at 2 x 16,827: found at the first schedule). The op reported is itself what a
+ * thread ran.
  */
-function opsToReach(violation: Violation, wholeChurn: number): number {
+function opsToReach(violation: Violation, wholeChurn: number, churnIsFixed: boolean): number {
   if (violation.phase === 'fill') return 1;
-  if (violation.phase === 'churn' && violation.op !== undefined) return Math.min(Math.max(1, violation.op), wholeChurn);
+  if (violation.phase === 'churn' && violation.op !== undefined) return churnIsFixed ? Math.min(Math.max(1, violation.op), wholeChurn) : Math.max(1, violation.op);
   return wholeChurn;
 }
 
@@ -51,7 +59,9 @@ function opsToReach(violation: Violation, wholeChurn: number): number {
 export function exploreConfigOf(settings: Scenario, run: StressRunSummary): ExploreConfig {
   // A churn of a given length is that length; one of a given time ran as many operations as its
   // threads managed, the average of which stands in.
-  const wholeChurn = !settings.workload.phases.includes('churn') ? 1 : (settings.ops ?? Math.max(1, Math.ceil(run.ops / run.threads)));
+  const hasChurn = settings.workload.phases.includes('churn');
+  const wholeChurn = !hasChurn ? 1 : (settings.ops ?? Math.max(1, Math.ceil(run.ops / run.threads)));
+  const churnIsFixed = !hasChurn || settings.ops !== undefined;
   const expected = settings.expect;
   const relevant = expected === 'pass' ? run.violations : run.violations.filter((v) => expected.includes(v.kind));
   const shown = relevant.length > 0 ? relevant : run.violations;
@@ -59,7 +69,7 @@ export function exploreConfigOf(settings: Scenario, run: StressRunSummary): Expl
   if (shown.length === 0) return config;
   // Within what a controlled run (and its token) may hold: a long timed churn ran millions of ops, and
   // the command climbs from 8 ops anyway.
-  const ops = Math.min(MAX_EXPLORE_OPS, ...shown.map((v) => opsToReach(v, wholeChurn)));
+  const ops = Math.min(MAX_EXPLORE_OPS, ...shown.map((v) => opsToReach(v, wholeChurn, churnIsFixed)));
   const pages = Math.min(MAX_EXPLORE_PAGES, settings.pages);
   return { ...config, size: { threads: run.threads, ops, pages, maxHeldPages: Math.min(pages, settings.workload.maxHeldPages) } };
 }
