@@ -73,12 +73,17 @@ export async function stressCommand(argv: string[], defaultScenario?: string, us
 
   const program = await programNamed(named);
   if (program) {
-    const scenarioOnly = ['allocator', 'threads', 'seed', 'ops', 'no-lock', 'out'] as const;
+    const scenarioOnly = ['allocator', 'seed', 'ops', 'no-lock'] as const;
+    // What the reproduce command of each run repeats (its --threads is the run's own).
+    const extraFlags = [...(['rounds', 'duration'] as const).flatMap((f) => (values[f] !== undefined ? [`--${f}`, values[f]!] : [])), ...(outDir !== undefined ? ['--out', shownPath(outDir)] : [])];
     return {
       code: await stressProgramCommand({
         program,
         rounds: values.rounds !== undefined ? parsePositiveInt('rounds', values.rounds, 10_000_000) : DEFAULT_ROUNDS,
         timeBudgetMs: values.duration !== undefined ? parseDurationFlag('duration', values.duration) : Infinity,
+        ...(values.threads !== undefined ? { threads: parseIntList('threads', values.threads, 64) } : {}),
+        ...(outDir !== undefined ? { outDir } : {}),
+        extraFlags,
         json: values.json,
         refused: [...scenarioOnly.filter((f) => values[f] !== undefined && values[f] !== false), ...(values.checks !== 'all' ? ['checks'] : [])],
       }),
