@@ -42,8 +42,8 @@ export async function stressProgramCommand(c: ProgramStressCommand): Promise<num
   const threads = c.threads ?? [info.threads];
   const outside = threads.filter((n) => !allowed.includes(n));
   if (outside.length > 0) {
-    const how = info.object ? 'the thread counts its definition lists (threadCounts)' : 'its definition fixes them';
-    throw new UsageError(`--threads ${threads.join(',')}: ${program.shown} runs at ${allowed.join(', ')} ${allowed.length === 1 && allowed[0] === 1 ? 'thread' : 'threads'} only (${how})`);
+    const counts = allowed.length === 1 ? `${plural(allowed[0]!, 'thread')} only (its definition fixes them)` : `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)} threads (the counts its definition lists in threadCounts)`;
+    throw new UsageError(`--threads ${threads.join(',')}: ${program.shown} runs at ${counts}`);
   }
   // Before anything runs or prints: a folder the result file cannot go in is one line.
   checkOutDir(c.outDir ?? resultsDir);
