@@ -29,7 +29,9 @@ export const stressUsage = `usage: npm run stress -- <scenario name or path> [fl
   --no-lock                run global-lock allocators without their lock (the negative control)
   --checks all|none        none: no ledger, no op log (raw allocator speed); its runs say unchecked
   --out DIR                where the result file goes (default: results/)
-  --json                   print one JSON object on stdout`;
+  --json                   print one JSON object on stdout
+  A program or object file instead of a scenario takes --rounds N (default 2000), --duration, --out, --json,
+  and --threads with the counts it runs at (an object's threadCounts).`;
 
 export const startUsage = `usage: npm start -- [scenario name or path] [flags]
   Runs a stress sweep (default scenario: churn, every built-in allocator at its thread counts), then
