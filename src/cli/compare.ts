@@ -7,7 +7,7 @@
  * pagerace itself failed.
  */
 import { writeCompare } from '../report/build-compare.ts';
-import { compareTable, textTable } from '../report/compare-table.ts';
+import { textTable } from '../report/compare-table.ts';
 import { checkOutDir, resultsDir } from '../report/result-file.ts';
 import { parseFlags, parsePathFlag, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
@@ -59,15 +59,14 @@ await runCommand('compare', async () => {
   });
   if (values.json) {
     // JSON.stringify escapes control characters itself.
-    console.log(JSON.stringify({ a: compared.a.file, b: compared.b.file, compareFile: compared.html, warnings: compared.warnings, rows: compared.rows }, null, 2));
+    console.log(JSON.stringify({ a: compared.files.a, b: compared.files.b, compareFile: compared.html, warnings: compared.warnings, rows: compared.rows }, null, 2));
     return ExitCode.ok;
   }
   // Names and seeds come from the files: escaped, so that a file cannot drive the terminal.
-  const describe = (side: typeof compared.a) => escapeControl(`${side.file} (${side.result.scenario}, seed ${side.result.seed}, ${side.result.startedAt})`);
-  console.log(compared.a === compared.b ? `A and B: ${describe(compared.a)}` : `A: ${describe(compared.a)}\nB: ${describe(compared.b)}`);
+  console.log(compared.heading.map((line) => escapeControl(line)).join('\n'));
   for (const warning of compared.warnings) console.log(`note: ${escapeControl(warning)}`);
-  console.log(`\n${terminalSafe(textTable(compareTable(compared.rows)))}\n`);
-  console.log('ops/s B/A below 1x: B is slower; latency B/A above 1x: B is slower. Alloc latency, lock waits included.');
+  console.log(`\n${terminalSafe(textTable(compared.table))}\n`);
+  console.log(compared.legend);
   console.log(`compare: ${compared.html} (${Math.round(compared.ms)} ms)`);
   return ExitCode.ok;
 });

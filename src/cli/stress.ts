@@ -29,7 +29,9 @@ export const stressUsage = `usage: npm run stress -- <scenario name or path> [fl
   --no-lock                run global-lock allocators without their lock (the negative control)
   --checks all|none        none: no ledger, no op log (raw allocator speed); its runs say unchecked
   --out DIR                where the result file goes (default: results/)
-  --json                   print one JSON object on stdout`;
+  --json                   print one JSON object on stdout
+  A program or object file instead of a scenario takes --rounds N (default 2000), --duration, --out, --json,
+  and --threads with the counts it runs at (an object's threadCounts).`;
 
 export const startUsage = `usage: npm start -- [scenario name or path] [flags]
   Runs a stress sweep (default scenario: churn, every built-in allocator at its thread counts), then
@@ -73,12 +75,17 @@ export async function stressCommand(argv: string[], defaultScenario?: string, us
 
   const program = await programNamed(named);
   if (program) {
-    const scenarioOnly = ['allocator', 'threads', 'seed', 'ops', 'no-lock', 'out'] as const;
+    const scenarioOnly = ['allocator', 'seed', 'ops', 'no-lock'] as const;
+    // What the reproduce command of each run repeats (its --threads is the run's own).
+    const extraFlags = [...(['rounds', 'duration'] as const).flatMap((f) => (values[f] !== undefined ? [`--${f}`, values[f]!] : [])), ...(outDir !== undefined ? ['--out', shownPath(outDir)] : [])];
     return {
       code: await stressProgramCommand({
         program,
         rounds: values.rounds !== undefined ? parsePositiveInt('rounds', values.rounds, 10_000_000) : DEFAULT_ROUNDS,
         timeBudgetMs: values.duration !== undefined ? parseDurationFlag('duration', values.duration) : Infinity,
+        ...(values.threads !== undefined ? { threads: parseIntList('threads', values.threads, 64) } : {}),
+        ...(outDir !== undefined ? { outDir } : {}),
+        extraFlags,
         json: values.json,
         refused: [...scenarioOnly.filter((f) => values[f] !== undefined && values[f] !== false), ...(values.checks !== 'all' ? ['checks'] : [])],
       }),

@@ -7,7 +7,12 @@ import { contentionCharts, distributionThreads } from './build-report.ts';
 import type { ChartContext, Curve } from './chart-specs.ts';
 import { type ComparedRow, compareRuns } from './compare-runs.ts';
 import { compareTable } from './compare-table.ts';
-import { type LoadedResult, loadResultFile } from './load-results.ts';
+import type { LoadedResult } from './load-results.ts';
+import { type LoadedProgramResult, loadAnyResultFile } from './load-program-results.ts';
+import { writeProgramCompare } from './program-compare.ts';
+import type { PageTable } from './report-page.ts';
+import { UsageError } from '../io/usage-error.ts';
+import { mixedKinds } from './build-report.ts';
 import { fileFacts, howToRead, runNotes, runsTable, sweepWarning } from './page-text.ts';
 import { orderAllocators } from './palette.ts';
 import { resultsDir } from './result-file.ts';
@@ -23,9 +28,15 @@ export interface CompareOptions {
 }
 
 export interface WrittenCompare extends WrittenPage {
-  a: LoadedResult;
-  b: LoadedResult;
+  /** The two files as messages name them. */
+  files: { a: string; b: string };
+  /** What A and B are, a line each (one when they are one file), for the terminal. */
+  heading: string[];
   rows: ComparedRow[];
+  /** The B/A table, as the page shows it. */
+  table: PageTable;
+  /** How to read the table, in a line. */
+  legend: string;
   ms: number;
   /** The files that did not end, or were stopped, one sentence each: the page's banner. */
   warnings: string[];
@@ -33,8 +44,26 @@ export interface WrittenCompare extends WrittenPage {
 
 export async function writeCompare(fileA: string, fileB: string, options: CompareOptions = {}): Promise<WrittenCompare> {
   const started = performance.now();
-  const a = loadResultFile(fileA);
-  const b = path.resolve(fileB) === path.resolve(fileA) ? a : loadResultFile(fileB);
+  const anyA = loadAnyResultFile(fileA);
+  const anyB = path.resolve(fileB) === path.resolve(fileA) ? anyA : loadAnyResultFile(fileB);
+  if (anyA.kind === 'program' || anyB.kind === 'program') {
+    if (anyA.kind !== anyB.kind) throw new UsageError(anyA.kind === 'allocator' ? mixedKinds(anyA.loaded.file, anyB.loaded.file) : mixedKinds(anyB.loaded.file, anyA.loaded.file));
+    if (options.allocators) throw new UsageError(`--allocators: ${anyA.loaded.file} holds a program's stress runs, not allocators; compare two files`);
+    if (options.threads !== undefined) throw new UsageError(`--threads ${options.threads}: picks the thread count of the alloc latency distribution, which a program's comparison does not draw`);
+    const [pa, pb] = [anyA.loaded as LoadedProgramResult, anyB.loaded as LoadedProgramResult];
+    if (pa === pb) throw new UsageError(`${pa.file}: one program's runs; name two files to compare`);
+    const written = await writeProgramCompare(pa, pb, options.outDir);
+    const name = (side: LoadedProgramResult) => `${side.file} (${side.result.program}, ${side.result.startedAt})`;
+    return {
+      ...written,
+      files: { a: pa.file, b: pb.file },
+      heading: [`A: ${name(pa)}`, `B: ${name(pb)}`],
+      legend: 'B/A of throughput below 1x: B is slower; latency B/A above 1x: B is slower. Call latency per operation, every call timed.',
+      ms: performance.now() - started,
+    };
+  }
+  const a = anyA.loaded;
+  const b = anyB.kind === 'allocator' ? anyB.loaded : a;
   const { rows, runs } = compareRuns(a, b, options.allocators);
   const metrics = rows.flatMap((row) => [row.a, row.b]);
   const cpus = a.result.machine.cpus;
@@ -64,5 +93,16 @@ export async function writeCompare(fileA: string, fileB: string, options: Compar
     notes,
     tables: [compareTable(rows), runsTable(metrics)],
   });
-  return { ...written, a, b, rows, ms: performance.now() - started, warnings };
+  // Names and seeds come from the files: the command escapes them before they reach a terminal.
+  const describe = (side: LoadedResult) => `${side.file} (${side.result.scenario}, seed ${side.result.seed}, ${side.result.startedAt})`;
+  return {
+    ...written,
+    files: { a: a.file, b: b.file },
+    heading: same ? [`A and B: ${describe(a)}`] : [`A: ${describe(a)}`, `B: ${describe(b)}`],
+    rows,
+    table: compareTable(rows),
+    legend: 'ops/s B/A below 1x: B is slower; latency B/A above 1x: B is slower. Alloc latency, lock waits included.',
+    ms: performance.now() - started,
+    warnings,
+  };
 }

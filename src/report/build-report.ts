@@ -7,7 +7,9 @@ import { UsageError } from '../io/usage-error.ts';
 import type { SweepRun } from '../stress/result.ts';
 import { type Chart, type ChartContext, type Curve, casChart, distributionChart, latencyChart, latencyDomain, lockChart, scannedChart, throughputChart, timerFloor } from './chart-specs.ts';
 import { plural } from './format.ts';
-import { type LoadedResult, loadResultFile } from './load-results.ts';
+import type { LoadedResult } from './load-results.ts';
+import { loadAnyResultFile } from './load-program-results.ts';
+import { writeProgramReport } from './build-program-report.ts';
 import { fileFacts, howToRead, runNotes, runsTable, sweepWarning } from './page-text.ts';
 import { orderAllocators } from './palette.ts';
 import { resultsDir } from './result-file.ts';
@@ -30,7 +32,12 @@ export interface WrittenReport extends WrittenPage {
 
 export async function writeReport(files: string[], options: ReportOptions = {}): Promise<WrittenReport> {
   const started = performance.now();
-  const loaded = files.map((file) => loadResultFile(file));
+  const any = files.map((file) => loadAnyResultFile(file));
+  const programs = any.flatMap((entry) => (entry.kind === 'program' ? [entry.loaded] : []));
+  const loaded = any.flatMap((entry) => (entry.kind === 'allocator' ? [entry.loaded] : []));
+  if (programs.length > 0 && loaded.length > 0) throw new UsageError(mixedKinds(loaded[0]!.file, programs[0]!.file));
+  if (programs.length > 0 && options.threads !== undefined) throw new UsageError(`--threads ${options.threads}: picks the thread count of the alloc latency distribution, which a program's report does not draw`);
+  if (programs.length > 0) return { ...(await writeProgramReport(programs, options.outDir)), ms: performance.now() - started };
   const runs = mergeRuns(loaded);
   const rows = runs.map((run) => runMetrics(run));
   const cpus = loaded[0]!.result.machine.cpus;
@@ -56,6 +63,11 @@ export async function writeReport(files: string[], options: ReportOptions = {}):
     tables: [runsTable(rows)],
   });
   return { ...written, ms: performance.now() - started, warnings };
+}
+
+/** Allocator sweeps and program runs measure different things: one page draws one kind. */
+export function mixedKinds(allocatorFile: string, programFile: string): string {
+  return `${allocatorFile} is an allocator sweep and ${programFile} a program's stress run: they are not drawn on one page; report them one at a time`;
 }
 
 /** The charts of a report; a compare page draws the same set with two runs on each. */

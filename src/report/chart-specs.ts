@@ -27,7 +27,24 @@ export interface ChartContext {
   cpus: number;
   /** Two runs on the same axes: adds the solid/dashed run encoding. */
   compare: boolean;
+  /** What the lines are and what is timed, when not allocators' allocs (an object's operations). */
+  wording?: ChartWording;
 }
+
+/** The words a chart uses for its subject: the same shapes draw allocators and objects. */
+export interface ChartWording {
+  /** The legend's title: what one line is. */
+  series: string;
+  /** What a latency chart times, lower case: `alloc`, `call`. */
+  latencyOf: string;
+  throughput: { unit: string; yTitle: string; subtitle: string };
+}
+
+const allocatorWording: ChartWording = {
+  series: 'allocator',
+  latencyOf: 'alloc',
+  throughput: { unit: 'ops/s', yTitle: 'ops/s (all threads)', subtitle: 'operations per second in the measured phase, all threads together; higher is better' },
+};
 
 /** A latency percentile drawn against threads. */
 export type Percentile = 'p50' | 'p99' | 'p999';
@@ -56,12 +73,13 @@ interface Row {
 }
 
 export function throughputChart(rows: RunMetrics[], context: ChartContext): Chart {
+  const { throughput } = context.wording ?? allocatorWording;
   return threadChart('throughput', 'Throughput', rows, context, {
     value: (row) => row.opsPerSec,
-    show: (value) => `${formatInt(value)} ops/s`,
-    yTitle: 'ops/s (all threads)',
+    show: (value) => `${formatInt(value)} ${throughput.unit}`,
+    yTitle: throughput.yTitle,
     format: '~s',
-    subtitle: 'operations per second in the measured phase, all threads together; higher is better',
+    subtitle: throughput.subtitle,
   });
 }
 
@@ -70,10 +88,11 @@ export function latencyChart(rows: RunMetrics[], context: ChartContext, percenti
   const name = percentileNames[percentile];
   const timed = rows.filter((row) => row.alloc);
   const floor = timerFloor(timed);
-  return threadChart(`latency-${percentile}`, `Alloc latency ${name}`, timed, context, {
+  const { latencyOf } = context.wording ?? allocatorWording;
+  return threadChart(`latency-${percentile}`, `${latencyOf.charAt(0).toUpperCase()}${latencyOf.slice(1)} latency ${name}`, timed, context, {
     value: (row) => row.alloc![percentile],
     show: (value) => `${name} ${formatNs(value)}`,
-    yTitle: `alloc latency ${name}, ns (log)`,
+    yTitle: `${latencyOf} latency ${name}, ns (log)`,
     subtitle: `${floorNote(floor, timed.length)}; lower is better`,
     log: true,
     domain,
@@ -264,7 +283,7 @@ function colorEncoding(context: ChartContext) {
     field: 'allocator',
     type: 'nominal',
     scale: { domain: context.allocators, range: context.allocators.map(colorOf) },
-    legend: { title: 'allocator' },
+    legend: { title: (context.wording ?? allocatorWording).series },
   } as const;
 }
 

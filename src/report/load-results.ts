@@ -8,9 +8,9 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
 import { UsageError } from '../io/usage-error.ts';
-import { escapeControl, hasControl } from '../io/terminal-text.ts';
+import { escapeControl } from '../io/terminal-text.ts';
 import { shownPath, userCwd } from '../io/user-cwd.ts';
-import { BUCKETS } from '../metrics/histogram.ts';
+import { count, histogram, longText, positiveInt, runsOf as runsUpTo, text } from './result-fields.ts';
 import { MAX_THREADS } from '../scenario/schema.ts';
 import { RESULT_VERSION, type SweepRun, runVerdict } from '../stress/result.ts';
 import type { SweepResult } from '../stress/sweep.ts';
@@ -31,31 +31,6 @@ export interface LoadedResult {
   file: string;
   result: SweepResult;
 }
-
-// Every figure is finite: JSON cannot write Infinity, but it reads 1e999 as Infinity, which would draw
-// axes from NaN to NaN and ratios of "Infinityx".
-const finite = (expected: string) => (issue: v.BaseIssue<unknown>) => `expected ${expected}, got ${issue.received}`;
-const count = v.pipe(v.number(finite('a number >= 0')), v.finite(finite('a finite number >= 0')), v.minValue(0, finite('a number >= 0')));
-const positiveInt = (max: number) => v.pipe(v.number(finite(`an integer from 1 to ${max}`)), v.integer(finite(`an integer from 1 to ${max}`)), v.minValue(1, finite(`an integer from 1 to ${max}`)), v.maxValue(max, finite(`an integer from 1 to ${max}`)));
-// Strings from a file are printed to a terminal and drawn into SVG: a control character (an ANSI
-// escape that recolors or rewrites the terminal, a NUL that breaks the XML) or a bidi override (which
-// makes text read in another order than it runs) has no business in a name.
-const text = v.pipe(
-  v.string(finite('a string')),
-  v.maxLength(4096, 'expected a string of at most 4096 characters'),
-  v.check((value) => !hasControl(value), (issue) => `expected text without control characters, got one (${escapeControl(String(issue.input)).slice(0, 80)})`),
-);
-const histogram = v.looseObject({
-  count,
-  min: count,
-  max: count,
-  p50: count,
-  p90: count,
-  p99: count,
-  p999: count,
-  // The length first, so that a huge array is refused before each of its items is checked.
-  buckets: v.pipe(v.array(v.unknown()), v.maxLength(BUCKETS, `expected at most ${BUCKETS} buckets`), v.array(v.tuple([count, count, count]))),
-});
 
 const run = {
   allocator: text,
@@ -78,14 +53,14 @@ const verdicts = ['pass', 'fail', 'unchecked', 'interrupted'] as const;
 // fields still loads. Whatever a chart reads must be in here, or a file without it would draw NaN.
 const sweep = {
   scenario: text,
-  description: v.pipe(v.string(finite('a string')), v.maxLength(4096, 'expected a string of at most 4096 characters'), v.check((value) => !hasControl(value.replace(/[\n\t]/g, ' ')), 'expected text without control characters, got one')),
+  description: longText(4096),
   seed: text,
   interrupted: v.boolean(),
   startedAt: text,
   settings: v.looseObject({ pages: v.optional(count), ops: v.optional(count), durationMs: v.optional(count) }),
   machine: v.looseObject({ cpus: positiveInt(1 << 16), cpuModel: text, node: text, platform: text }),
 };
-const runsOf = <T extends v.GenericSchema>(item: T) => v.pipe(v.array(v.unknown()), v.maxLength(MAX_RUNS, `expected at most ${MAX_RUNS} runs`), v.array(item));
+const runsOf = <T extends v.GenericSchema>(item: T) => runsUpTo(item, MAX_RUNS);
 
 /** Version 1: no `complete`, verdicts pass or fail, runs without a verdict of their own. */
 const version1 = v.looseObject({ ...sweep, verdict: v.picklist(['pass', 'fail']), runs: runsOf(v.looseObject(run)) });
@@ -99,6 +74,19 @@ const schemas: Record<number, v.GenericSchema> = { 1: version1, [RESULT_VERSION]
  * @param file as the user typed it, relative to the folder they typed it in.
  */
 export function loadResultFile(file: string, cwd = userCwd()): LoadedResult {
+  return allocatorResult(readResultRecord(file, cwd));
+}
+
+/** A result file read and parsed, not yet checked as any kind: its JSON object, and how to refuse it. */
+export interface ResultRecord {
+  where: string;
+  record: Record<string, unknown>;
+  /** Refuses the file in one line that starts with it. */
+  fail: (problem: string) => never;
+}
+
+/** Reads `file` as a result file of any kind: bounded, whole, JSON, an object. */
+export function readResultRecord(file: string, cwd = userCwd()): ResultRecord {
   const absolute = path.resolve(cwd, file);
   const where = shownPath(absolute, cwd);
   const fail = (problem: string): never => {
@@ -131,7 +119,11 @@ export function loadResultFile(file: string, cwd = userCwd()): LoadedResult {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     fail(`not a pagerace stress result: the file holds ${Array.isArray(json) ? 'an array' : json === null ? 'null' : `a ${typeof json}`}, not an object`);
   }
-  const record = json as Record<string, unknown>;
+  return { where, record: json as Record<string, unknown>, fail };
+}
+
+/** An allocator sweep's file, checked field by field and brought to this version's shape. */
+export function allocatorResult({ where, record, fail }: ResultRecord): LoadedResult {
   if (record['kind'] !== 'pagerace-stress') {
     fail(
       record['kind'] === undefined

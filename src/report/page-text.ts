@@ -32,11 +32,20 @@ export function howToRead(cpus: number, sampleEvery: number | undefined): string
   ];
 }
 
+/** What {@link sweepWarning} reads of a sweep, an allocator's or a program's. */
+export interface SweepState {
+  plannedRuns: number;
+  runs: readonly unknown[];
+  complete: boolean;
+  interrupted: boolean;
+  verdict: string;
+}
+
 /**
  * A sweep that did not end, or was stopped, in one sentence: for the banner at the top of a page and
  * the note a command prints. Undefined for a sweep that ran to its end.
  */
-export function sweepWarning({ file, result }: LoadedResult, label?: string): string | undefined {
+export function sweepWarning({ file, result }: { file: string; result: SweepState }, label?: string): string | undefined {
   const which = label ? `${label} (${file})` : file;
   const planned = Number.isInteger(result.plannedRuns) && result.plannedRuns >= result.runs.length ? ` of the ${result.plannedRuns} planned` : '';
   const runs = `${plural(result.runs.length, 'run')}${planned}`;

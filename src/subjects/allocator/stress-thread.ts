@@ -2,6 +2,7 @@
  * One stress thread: runs its seeded workload against the allocator, phase by phase, and checks every
  * allocation and free against the ownership ledger as it goes.
  */
+import { timerFloorNs } from '../../metrics/timer-floor.ts';
 import type { AllocatorCounters, PageAllocator } from '../../alloc/contract.ts';
 import { allocResultProblem } from '../../alloc/guard.ts';
 import type { LockCounters } from '../../alloc/global-lock.ts';
@@ -392,19 +393,6 @@ export class StressThread {
       this.block64[ThreadBlockLayout.f64.lockWaitedNs] = this.lockCounters.waitedNs;
     }
   }
-}
-
-/**
- * What timing costs: the median of back-to-back clock reads, in ns. No latency below it can be told
- * apart from zero, so reports draw it as a floor under every latency chart.
- */
-function timerFloorNs(): number {
-  const samples = new Float64Array(20_001);
-  for (let i = 0; i < samples.length; i++) {
-    const start = performance.now();
-    samples[i] = (performance.now() - start) * 1e6;
-  }
-  return samples.sort()[samples.length >> 1]!;
 }
 
 /** `page 7` or `pages 8..15`. */

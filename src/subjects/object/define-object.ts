@@ -12,22 +12,32 @@
 import seedrandom from 'seedrandom';
 import type { SharedRegion } from '../../alloc/contract.ts';
 import type { SharedLayout } from '../../harness/shared-layout.ts';
-import type { ProgramDefinition } from '../program/contract.ts';
 import { formatHistory } from './format-history.ts';
 import { type Operation, type SequentialModel } from './history.ts';
 import { checkLinearizable } from './linearizability.ts';
+import type { ObjectProgram, TimedProgram } from './object-hooks.ts';
+import { record as recordLatency } from '../../metrics/histogram.ts';
 
 export interface OperationSpec {
   name: string;
   /** The arguments of one call, drawn from `random` (a seeded stream in [0, 1)); default: none. */
   args?(random: () => number): unknown[];
-  /** The threads that may call it (a single-producer queue's push: [0]); default: every thread. */
-  threads?: readonly number[];
+  /**
+   * The threads that may call it (a single-producer queue's push: [0]); default: every thread. A
+   * function of the thread and the thread count says it for every count in `threadCounts` (a queue's
+   * consumer is the last thread: `(t, n) => t === n - 1`).
+   */
+  threads?: readonly number[] | ((thread: number, threads: number) => boolean);
 }
 
 export interface ObjectDefinition<State> {
   name: string;
   threads: number;
+  /**
+   * The thread counts the object also works at, for stress's `--threads 1,2,4`: its contention curve.
+   * Default `[threads]`, a count the definition fixes. Operations' `threads` must make sense at each.
+   */
+  threadCounts?: readonly number[];
   /** The object's shared memory: a buffer of its own, exactly this long. */
   sharedBytes: number;
   /** Formats the object's memory once per round, before any thread starts. */
@@ -75,57 +85,78 @@ const { json: jsonField } = ObjectRecordLayout.u8;
 
 interface Drawn {
   name: string;
+  /** Its index in the definition's operations: which latency histogram its calls go to. */
+  index: number;
   args: unknown[];
 }
 
 /** The operations thread `t` calls, drawn again the same way wherever they are needed. */
-function draw<State>(def: ObjectDefinition<State>, t: number): Drawn[] {
+function draw<State>(def: ObjectDefinition<State>, t: number, threads: number): Drawn[] {
   const random = seedrandom.alea(`${def.seed ?? def.name}/${t}`);
-  const mine = def.operations.filter((op) => op.threads === undefined || op.threads.includes(t));
+  const mine = def.operations.flatMap((op, index) => (mayCall(op, t, threads) ? [{ op, index }] : []));
   const count = mine.length === 0 ? 0 : (def.opsPerThread ?? 3);
   return Array.from({ length: count }, () => {
-    const op = mine[Math.floor(random() * mine.length)]!;
-    return { name: op.name, args: op.args?.(random) ?? [] };
+    const { op, index } = mine[Math.floor(random() * mine.length)]!;
+    return { name: op.name, index, args: op.args?.(random) ?? [] };
   });
 }
 
-export function defineObject<State>(def: ObjectDefinition<State>): ProgramDefinition {
+function mayCall(op: OperationSpec, t: number, threads: number): boolean {
+  if (op.threads === undefined) return true;
+  return typeof op.threads === 'function' ? op.threads(t, threads) === true : op.threads.includes(t);
+}
+
+export function defineObject<State>(def: ObjectDefinition<State>): ObjectProgram {
+  const threadCounts = [...new Set([def.threads, ...(def.threadCounts ?? [])])].sort((a, b) => a - b);
+  return {
+    ...objectAt(def, def.threads),
+    object: { operations: def.operations.map((op) => op.name), threadCounts, at: (threads) => objectAt(def, threads) },
+  };
+}
+
+/** The object as a program of `threads` threads. */
+function objectAt<State>(def: ObjectDefinition<State>, threads: number): TimedProgram {
   const perThread = def.opsPerThread ?? 3;
   // One Int32 tick counter, then each thread's records.
-  const scratchBytes = ObjectScratchLayout.bytes + def.threads * perThread * RECORD_BYTES;
+  const scratchBytes = ObjectScratchLayout.bytes + threads * perThread * RECORD_BYTES;
   const record = (scratch: SharedRegion, t: number, i: number) => new Int32Array(scratch.buffer, scratch.byteOffset + ObjectScratchLayout.bytes + (t * perThread + i) * RECORD_BYTES, RECORD_BYTES >> 2);
   const bytesOf = (scratch: SharedRegion, t: number, i: number) => new Uint8Array(scratch.buffer, scratch.byteOffset + ObjectScratchLayout.bytes + (t * perThread + i) * RECORD_BYTES + jsonField.index, jsonField.length);
+  const run = (memory: SharedRegion, t: number, scratch: SharedRegion, latency?: readonly Int32Array[]) => {
+    const methods = def.attach(memory, t);
+    const clock = new Int32Array(scratch.buffer, scratch.byteOffset, ObjectScratchLayout.bytes >> 2);
+    const encoder = new TextEncoder();
+    draw(def, t, threads).forEach((op, i) => {
+      const method = methods[op.name];
+      if (typeof method !== 'function') throw new Error(`attach() gave thread ${t} no method ${op.name}`);
+      const r = record(scratch, t, i);
+      // A tick before the call and one after its return: one op precedes another when it returned before the other was called.
+      Atomics.store(r, kCall, Atomics.add(clock, ObjectScratchLayout.i32.clock, 1) + 1);
+      // Timed inside the ticks: a call's latency is the method's, not the bookkeeping's.
+      const start = latency ? performance.now() : 0;
+      const result = (method as (...args: unknown[]) => unknown)(...op.args);
+      if (latency) recordLatency(latency[op.index]!, (performance.now() - start) * 1e6);
+      Atomics.store(r, kRet, Atomics.add(clock, ObjectScratchLayout.i32.clock, 1) + 1);
+      const json = encoder.encode(JSON.stringify(result === undefined ? null : result) ?? 'null');
+      if (json.length > jsonField.length) throw new Error(`${op.name}'s result is longer than ${jsonField.length} bytes of JSON`);
+      bytesOf(scratch, t, i).set(json);
+      Atomics.store(r, kLength, json.length);
+    });
+  };
   return {
     name: def.name,
-    threads: def.threads,
+    threads,
     sharedBytes: def.sharedBytes,
     scratchBytes,
     ...(def.description !== undefined ? { description: def.description } : {}),
     ...(def.init ? { init: (memory: SharedRegion) => def.init!(memory) } : {}),
     ...(def.describe ? { describe: def.describe } : {}),
-    thread(memory, t, scratch) {
-      const methods = def.attach(memory, t);
-      const clock = new Int32Array(scratch.buffer, scratch.byteOffset, ObjectScratchLayout.bytes >> 2);
-      const encoder = new TextEncoder();
-      draw(def, t).forEach((op, i) => {
-        const method = methods[op.name];
-        if (typeof method !== 'function') throw new Error(`attach() gave thread ${t} no method ${op.name}`);
-        const r = record(scratch, t, i);
-        // A tick before the call and one after its return: one op precedes another when it returned before the other was called.
-        Atomics.store(r, kCall, Atomics.add(clock, ObjectScratchLayout.i32.clock, 1) + 1);
-        const result = (method as (...args: unknown[]) => unknown)(...op.args);
-        Atomics.store(r, kRet, Atomics.add(clock, ObjectScratchLayout.i32.clock, 1) + 1);
-        const json = encoder.encode(JSON.stringify(result === undefined ? null : result) ?? 'null');
-        if (json.length > jsonField.length) throw new Error(`${op.name}'s result is longer than ${jsonField.length} bytes of JSON`);
-        bytesOf(scratch, t, i).set(json);
-        Atomics.store(r, kLength, json.length);
-      });
-    },
+    thread: (memory, t, scratch) => run(memory, t, scratch),
+    timedThread: run,
     check(_memory, scratch) {
       const decoder = new TextDecoder();
       const history: Operation[] = [];
-      for (let t = 0; t < def.threads; t++) {
-        draw(def, t).forEach((op, i) => {
+      for (let t = 0; t < threads; t++) {
+        draw(def, t, threads).forEach((op, i) => {
           const r = record(scratch, t, i);
           const json = decoder.decode(bytesOf(scratch, t, i).slice(0, Atomics.load(r, kLength)));
           const result = JSON.parse(json) as unknown;

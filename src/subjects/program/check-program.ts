@@ -4,6 +4,7 @@
  */
 import { MAX_EXPLORE_THREADS } from '../../harness/limits.ts';
 import type { ProgramDefinition } from './contract.ts';
+import { objectHooksOf } from '../object/object-hooks.ts';
 
 /** The most shared memory a program may ask for: more than any test of a few threads needs. */
 export const MAX_PROGRAM_BYTES = 256 * 2 ** 20;
@@ -16,6 +17,8 @@ export interface ProgramInfo {
   scratchBytes: number;
   description?: string;
   hasCheck: boolean;
+  /** Set for a program defineObject made: its operations and the thread counts it works at. */
+  object?: { operations: string[]; threadCounts: number[] };
 }
 
 /** Whether a default export looks like a program at all (it has a `thread` function). */
@@ -42,10 +45,23 @@ export function checkProgram(value: unknown, where: string): ProgramDefinition {
     if (p[optional] !== undefined && typeof p[optional] !== 'function') fail(`${optional}: expected a function or nothing`);
   }
   if (p['description'] !== undefined && typeof p['description'] !== 'string') fail('description: expected a string or nothing');
+  const hooks = objectHooksOf(value as ProgramDefinition);
+  if (hooks) {
+    const counts: unknown = hooks.threadCounts;
+    if (!Array.isArray(counts) || counts.length === 0 || counts.length > MAX_EXPLORE_THREADS || !counts.every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_EXPLORE_THREADS)) {
+      fail(`threadCounts: expected thread counts from 1 to ${MAX_EXPLORE_THREADS}, got ${String(counts).slice(0, 80)}`);
+    }
+    const names: unknown = hooks.operations;
+    if (!Array.isArray(names) || names.length === 0 || names.length > 64 || !names.every((n) => typeof n === 'string' && n.length > 0 && n.length <= 80)) {
+      fail('operations: expected 1 to 64 operations, each with a name of at most 80 characters');
+    }
+    if (new Set(names as string[]).size !== (names as string[]).length) fail('operations: two operations have the same name');
+  }
   return value as ProgramDefinition;
 }
 
 export function programInfo(program: ProgramDefinition): ProgramInfo {
+  const hooks = objectHooksOf(program);
   return {
     name: program.name,
     threads: program.threads,
@@ -53,6 +69,7 @@ export function programInfo(program: ProgramDefinition): ProgramInfo {
     scratchBytes: program.scratchBytes ?? 0,
     ...(typeof program.description === 'string' ? { description: program.description.slice(0, 500) } : {}),
     hasCheck: typeof program.check === 'function',
+    ...(hooks ? { object: { operations: [...hooks.operations], threadCounts: [...hooks.threadCounts] } } : {}),
   };
 }
 

@@ -11,11 +11,12 @@ import { ControlledAbort, Interceptor } from '../../controlled/intercept.ts';
 import { runIntercepted } from '../../controlled/intercepted.ts';
 import { markSubjectRoot } from '../../controlled/plain-access-loader.ts';
 import type { ProgramControlledTask } from '../../controlled/program-task.ts';
-import { Request, SlotLayout, arrayTypes, elementBytes } from '../../controlled/protocol.ts';
+import { Request, SlotLayout } from '../../controlled/protocol.ts';
 import { serveSchedules } from '../../controlled/schedule-loop.ts';
 import { locationKey } from '../../controlled/describe-location.ts';
 import type { WorkerReport } from '../allocator/task.ts';
 import { checkProgram, thrownText } from './check-program.ts';
+import { describeProgramLocation } from './describe-program.ts';
 import type { ProgramDefinition } from './contract.ts';
 import { importProgram } from './import-program.ts';
 
@@ -25,18 +26,8 @@ export async function programWorker(task: ProgramControlledTask): Promise<void> 
   await serveSchedules(
     task,
     () => ({ report: runSchedule(task, program), ops: [] }),
-    (array, index) => ({ key: locationKey(array, index), text: describe(program, array, index) }),
+    (array, index) => ({ key: locationKey(array, index), text: describeProgramLocation(program, array, index) }),
   );
-}
-
-function describe(program: ProgramDefinition, array: number, index: number): string | undefined {
-  if (!program.describe) return undefined;
-  try {
-    const text = program.describe(index * (elementBytes[array] ?? 1));
-    return typeof text === 'string' ? text.slice(0, 80) : undefined;
-  } catch {
-    return `${arrayTypes[array]}[${index}]`;
-  }
 }
 
 function runSchedule(task: ProgramControlledTask, program: ProgramDefinition): WorkerReport {

@@ -10,6 +10,9 @@ import type { MessagePort } from 'node:worker_threads';
 import { arrayTypeOf } from '../../controlled/protocol.ts';
 import { checkProgram, thrownText } from './check-program.ts';
 import { importProgram } from './import-program.ts';
+import { describeProgramLocation } from './describe-program.ts';
+import { BUCKETS, HISTOGRAM_BYTES } from '../../metrics/histogram.ts';
+import { type TimedProgram, objectHooksOf } from '../object/object-hooks.ts';
 import { ProgramControl, ProgramThread, ThreadRunState, threadSlot } from './stress-layout.ts';
 
 export interface ProgramStressTask {
@@ -23,7 +26,27 @@ export interface ProgramStressTask {
   control: SharedArrayBuffer;
   /** Where failures go, as they happen: a run cut short keeps what it found. */
   port: MessagePort;
+  /**
+   * An object's call latencies: for each thread, for each operation, a histogram's counts
+   * (HISTOGRAM_BYTES each), in memory the main thread reads after the run, even one cut short.
+   */
+  latency?: SharedArrayBuffer;
 }
+
+/** What a thread waited on when its round was ended as a deadlock, in the program's words. */
+export interface ProgramWaitNote {
+  kind: 'waited';
+  round: number;
+  thread: number;
+  text: string;
+}
+
+/** A thread's last message: everything it posted before is in. */
+export interface ProgramThreadEnd {
+  kind: 'end';
+}
+
+export type ProgramMessage = ProgramFailure | ProgramWaitNote | ProgramThreadEnd;
 
 /** A failure a thread posts: an assertion, an init or check problem. */
 export interface ProgramFailure {
@@ -39,7 +62,11 @@ class RoundAborted extends Error {}
 const START_SPIN = 200_000;
 
 export default async function programStressWorker(task: ProgramStressTask): Promise<void> {
-  const program = checkProgram(await importProgram(task.program), task.program);
+  const base = checkProgram(await importProgram(task.program), task.program);
+  const object = objectHooksOf(base);
+  const program = object ? object.at(task.threads) : base;
+  // This thread's histograms, one per operation: written by this thread only, with plain increments.
+  const latency = object && task.latency ? object.operations.map((_, i) => new Int32Array(task.latency!, (task.thread * object.operations.length + i) * HISTOGRAM_BYTES, BUCKETS)) : undefined;
   const control = new Int32Array(task.control);
   const { thread, threads } = task;
   const memory = { buffer: task.memory, byteOffset: 0, byteLength: task.sharedBytes };
@@ -47,7 +74,7 @@ export default async function programStressWorker(task: ProgramStressTask): Prom
   const scratchBytes = new Uint8Array(task.scratch);
   const scratch = { buffer: task.scratch, byteOffset: 0, byteLength: task.scratch.byteLength };
   const at = (field: number) => threadSlot(thread, field);
-  const post = (failure: ProgramFailure) => task.port.postMessage(failure);
+  const post = (message: ProgramMessage) => task.port.postMessage(message);
   let round = 0;
   const realWait = Atomics.wait as (array: Int32Array | BigInt64Array, index: number, value: number | bigint, timeout?: number) => 'ok' | 'not-equal' | 'timed-out';
   Atomics.wait = function (array: Int32Array | BigInt64Array, index: number, value: number | bigint, timeout?: number) {
@@ -63,7 +90,13 @@ export default async function programStressWorker(task: ProgramStressTask): Prom
       // again until they are gone.)
       if (Atomics.load(control, ProgramControl.abort) === round) throw new RoundAborted();
       const result = realWait.call(Atomics, array, index, value, timeout);
-      if (Atomics.load(control, ProgramControl.abort) === round) throw new RoundAborted();
+      if (Atomics.load(control, ProgramControl.abort) === round) {
+        // Woken by the round's end, maybe a deadlock the main thread names: say what this wait was on,
+        // now that the thread can run the program's describe again.
+        const text = describeProgramLocation(program, arrayTypeOf(array), element);
+        if (text !== undefined) post({ kind: 'waited', round, thread, text });
+        throw new RoundAborted();
+      }
       return result;
     } finally {
       Atomics.store(control, at(ProgramThread.state), ThreadRunState.running);
@@ -97,7 +130,8 @@ export default async function programStressWorker(task: ProgramStressTask): Prom
       Atomics.store(control, at(ProgramThread.state), ThreadRunState.running);
       if (Atomics.load(control, ProgramControl.abort) !== round) {
         try {
-          program.thread(memory, thread, scratch);
+          if (latency) (program as TimedProgram).timedThread(memory, thread, scratch, latency);
+          else program.thread(memory, thread, scratch);
         } catch (error) {
           if (!(error instanceof RoundAborted)) {
             post({ kind: 'assertion', round, thread, message: `thread ${thread} failed: ${thrownText(error)}` });
@@ -125,6 +159,7 @@ export default async function programStressWorker(task: ProgramStressTask): Prom
     }
   } finally {
     Atomics.wait = realWait;
+    post({ kind: 'end' });
     task.port.close();
   }
 }
