@@ -24,15 +24,8 @@ import { ControlledWorkers } from './controlled-workers.ts';
 import { locationKey } from './describe-location.ts';
 import type { Violation } from '../check/violation.ts';
 import { UserCodeFailure } from '../harness/user-host.ts';
-import {
-  arrayTypes,
-  BatchHeaderLayout,
-  isAccess,
-  Owner,
-  ReportAreaLayout,
-  SlotLayout,
-  Turn,
-} from './protocol.ts';
+import { BatchHeaderLayout, isAccess, Owner, ReportAreaLayout, SlotLayout, Turn } from './protocol.ts';
+import { arrayTypes } from '../harness/array-types.ts';
 import type { ControlledConfig } from './run-config.ts';
 import type { Scheduler } from './scheduler.ts';
 import { DEFAULT_POINTS } from './plain-access-mode.ts';

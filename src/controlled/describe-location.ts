@@ -7,7 +7,7 @@
 import type { AllocatorDefinition, MemoryLocation } from '../alloc/contract.ts';
 import { LockLayout } from '../alloc/global-lock.ts';
 import type { Layout } from '../subjects/allocator/layout.ts';
-import { arrayTypes, elementBytes } from './protocol.ts';
+import { arrayTypes, elementBytes } from '../harness/array-types.ts';
 
 /** A description longer than this is cut: a trace cell must stay readable. */
 export const MAX_DESCRIPTION = 60;

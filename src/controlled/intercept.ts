@@ -16,7 +16,6 @@
  */
 import { RunAborted } from '../harness/run-aborted.ts';
 import {
-  arrayTypeOf,
   BatchHeaderLayout,
   BatchViews,
   isPlainCall,
@@ -32,6 +31,7 @@ import {
   WaitResult,
   waitResultNames,
 } from './protocol.ts';
+import { arrayTypeOf } from '../harness/array-types.ts';
 import { SPIN_SWITCH } from './spin-detector.ts';
 import { callHash } from './trace.ts';
 

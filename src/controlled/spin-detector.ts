@@ -10,7 +10,8 @@
  * since by anyone. Any other step of the thread (a read of a fresh location or of a changed one, a
  * write, a wait) ends the spin.
  */
-import { Request, elementBytes, isAccess } from './protocol.ts';
+import { Request, isAccess } from './protocol.ts';
+import { elementBytes } from '../harness/array-types.ts';
 import type { PendingAccess } from './scheduler.ts';
 import type { Step } from './trace.ts';
 

@@ -13,10 +13,8 @@ import { ThreadBlockLayout } from '../subjects/allocator/layout.ts';
 import { readCurrentOp, readLog } from '../subjects/allocator/op-log.ts';
 import { decideAhead, spinUntilBack, waitBack, waitParked } from './handoff.ts';
 import {
-  arrayTypes,
   BATCH,
   BatchHeaderLayout,
-  elementBytes,
   isAccess,
   isPlainCall,
   isReadOnly,
@@ -25,6 +23,7 @@ import {
   SlotLayout,
   Turn,
 } from './protocol.ts';
+import { arrayTypes, elementBytes } from '../harness/array-types.ts';
 import { type ControlledConfig, stepLimits } from './run-config.ts';
 import { type PickContext, ScheduleDiverged, type Scheduler } from './scheduler.ts';
 import type { Session } from './session.ts';

@@ -5,7 +5,8 @@
  * 64`), each location with what the allocator says it is, the violating step marked, and the early
  * steps folded except those that touched the same memory as the last ones.
  */
-import { Request, arrayTypes, requestNames, waitResultNames } from './protocol.ts';
+import { Request, requestNames, waitResultNames } from './protocol.ts';
+import { arrayTypes } from '../harness/array-types.ts';
 
 export interface Step {
   thread: number;

@@ -4,7 +4,8 @@
  * notify on that slot puts waiters back, oldest first; a thread put back resumes its wait with `ok`
  * (or `timed-out`, when only a timeout could move the run on). Every live thread waiting is a deadlock.
  */
-import { WaitResult, arrayTypes } from './protocol.ts';
+import { WaitResult } from './protocol.ts';
+import { arrayTypes } from '../harness/array-types.ts';
 
 const arrayViews = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, BigInt64Array, BigUint64Array] as const;
 

@@ -47,6 +47,11 @@ describe('layering', () => {
     expect(drivers.flatMap((driver) => subjects.flatMap((subject) => imports(driver, subject)))).toEqual([]);
   });
 
+  it("a subject's stress side imports nothing of the controlled driver", () => {
+    const stressSide = path.join(repoRoot, 'src', 'subjects', 'program', 'stress-');
+    expect(imports(stressSide, folder('controlled'))).toEqual([]);
+  });
+
   it('the harness core imports neither driver nor the commands', () => {
     expect([...imports(folder('harness'), folder('stress')), ...imports(folder('harness'), folder('controlled')), ...imports(folder('harness'), folder('cli'))]).toEqual([]);
   });

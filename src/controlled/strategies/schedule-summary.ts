@@ -3,7 +3,8 @@
  * accesses touched memory that another thread also touched, one of the two writing. A strategy that
  * weighs threads by their remaining interesting events (SURW) reads its estimates from here.
  */
-import { elementBytes, isAccess, isReadOnly } from '../protocol.ts';
+import { isAccess, isReadOnly } from '../protocol.ts';
+import { elementBytes } from '../../harness/array-types.ts';
 import type { Step } from '../trace.ts';
 import type { ScheduleSummary } from './strategy.ts';
 

@@ -3,7 +3,7 @@
  * both modes name it: controlled traces and deadlocks, and stress's deadlocks, so that the same wait
  * reads `i32[1] (lock B)` whichever mode found it.
  */
-import { arrayTypes, elementBytes } from '../../controlled/protocol.ts';
+import { arrayTypes, elementBytes } from '../../harness/array-types.ts';
 import type { ProgramDefinition } from './contract.ts';
 
 /** Longest description kept: a location is named inside a line, not a paragraph. */

@@ -7,7 +7,7 @@
  * so threads blocked on a lock the thrower held are let go instead of counted as a deadlock.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { arrayTypeOf } from '../../controlled/protocol.ts';
+import { arrayTypeOf } from '../../harness/array-types.ts';
 import { checkProgram, thrownText } from './check-program.ts';
 import { importProgram } from './import-program.ts';
 import { describeProgramLocation } from './describe-program.ts';

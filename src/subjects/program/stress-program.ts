@@ -8,7 +8,7 @@
  */
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { arrayTypes } from '../../controlled/protocol.ts';
+import { arrayTypes } from '../../harness/array-types.ts';
 import { heapLimitMb, outOfMemoryText, workerLimits } from '../../harness/worker-limits.ts';
 import type { ProgramInfo } from './check-program.ts';
 import { ProgramControl, ProgramThread, ThreadRunState, controlBytes, threadSlot } from './stress-layout.ts';
