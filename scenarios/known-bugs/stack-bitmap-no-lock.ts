@@ -14,5 +14,7 @@ export default defineScenario({
   // so, or, where memory is tight enough that both threads work on one entry, a link gets so broken
   // that alloc reads outside the entries and throws.
   explore: { expect: ['double-allocation', 'audit', 'crash'] },
-  expect: ['double-allocation'],
+  // On real threads too a race can break a link before any page is handed out twice (a fresh clone's
+  // CI run saw only that crash once): either is the missing lock.
+  expect: ['double-allocation', 'crash'],
 });
