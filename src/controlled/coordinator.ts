@@ -33,7 +33,6 @@ import { collectReports, endSession, openSession, type Session } from './session
 import { takeSteps } from './step-loop.ts';
 import { digestOf, type OpSpan, shownSteps, type Step } from './trace.ts';
 
-
 export interface ScheduleResult {
   outcome: 'pass' | 'violation' | 'diverged';
   /** The violation the schedule stopped at, and any others found with it. */
