@@ -9,7 +9,7 @@ import { userCwd } from '../io/user-cwd.ts';
 import { MAX_EXPLORE_THREADS } from '../harness/limits.ts';
 import { PROGRAM_RESULT_KIND, PROGRAM_RESULT_VERSION, type ProgramSweepResult } from '../subjects/program/program-result.ts';
 import { type LoadedResult, type ResultRecord, allocatorResult, readResultRecord } from './load-results.ts';
-import { count, finite, histogram, longText, positiveInt, runsOf, text } from './result-fields.ts';
+import { count, finite, histogram, longText, machine, positiveInt, runsOf, text } from './result-fields.ts';
 
 /** More thread counts than --threads can list. */
 const MAX_PROGRAM_RUNS = 64;
@@ -79,7 +79,7 @@ const schema = v.looseObject({
   complete: v.boolean(),
   plannedRuns: count,
   startedAt: text,
-  machine: v.looseObject({ cpus: positiveInt(1 << 16), cpuModel: text, node: text, platform: text }),
+  machine,
   settings: v.looseObject({ rounds: count, durationMs: v.optional(count), threads: v.pipe(v.array(positiveInt(MAX_EXPLORE_THREADS)), v.maxLength(MAX_PROGRAM_RUNS)) }),
   operations: v.optional(v.pipe(v.array(text), v.maxLength(MAX_OPERATIONS, `expected at most ${MAX_OPERATIONS} operations`))),
   runs: runsOf(run, MAX_PROGRAM_RUNS),

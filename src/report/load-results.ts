@@ -10,7 +10,7 @@ import * as v from 'valibot';
 import { UsageError } from '../io/usage-error.ts';
 import { escapeControl } from '../io/terminal-text.ts';
 import { shownPath, userCwd } from '../io/user-cwd.ts';
-import { count, histogram, longText, positiveInt, runsOf as runsUpTo, text } from './result-fields.ts';
+import { count, histogram, longText, machine, positiveInt, runsOf as runsUpTo, text } from './result-fields.ts';
 import { MAX_THREADS } from '../scenario/schema.ts';
 import { RESULT_VERSION, type SweepRun, runVerdict } from '../stress/result.ts';
 import type { SweepResult } from '../stress/sweep.ts';
@@ -58,7 +58,7 @@ const sweep = {
   interrupted: v.boolean(),
   startedAt: text,
   settings: v.looseObject({ pages: v.optional(count), ops: v.optional(count), durationMs: v.optional(count) }),
-  machine: v.looseObject({ cpus: positiveInt(1 << 16), cpuModel: text, node: text, platform: text }),
+  machine,
 };
 const runsOf = <T extends v.GenericSchema>(item: T) => runsUpTo(item, MAX_RUNS);
 

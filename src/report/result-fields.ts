@@ -35,4 +35,7 @@ export const histogram = v.looseObject({
 export const longText = (max: number) =>
   v.pipe(v.string(finite('a string')), v.maxLength(max, `expected a string of at most ${max} characters`), v.check((value) => !hasControl(value.replace(/[\n\t]/g, ' ')), 'expected text without control characters, got one'));
 
+/** The machine a sweep ran on (sweep-head.ts). */
+export const machine = v.looseObject({ cpus: positiveInt(1 << 16), cpuModel: text, node: text, platform: text });
+
 export const runsOf = <T extends v.GenericSchema>(item: T, max: number) => v.pipe(v.array(v.unknown()), v.maxLength(max, `expected at most ${max} runs`), v.array(item));

@@ -5,12 +5,12 @@
  * invariant: the file on disk says `complete: false` until the sweep has ended, so a sweep killed with
  * kill -9 (which no handler sees) leaves a file that says it is partial, not one that says "pass".
  */
-import { availableParallelism, cpus } from 'node:os';
 import type { LoadedAllocator } from '../alloc/load-allocator.ts';
 import { UsageError } from '../io/usage-error.ts';
 import { commandLine } from '../io/shell-quote.ts';
 import { shownPath } from '../io/user-cwd.ts';
 import { createExclusive, resultFileBase, resultsDir, writeJsonAtomic } from '../report/result-file.ts';
+import { type SweepHead, thisMachine } from '../report/sweep-head.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { exploreCommand, exploreConfigOf } from './explore-config.ts';
 import { StressPool } from './pool.ts';
@@ -38,7 +38,7 @@ export interface SweepOptions {
   onRunEnd?: (run: SweepRun) => void;
 }
 
-export interface SweepResult {
+export interface SweepResult extends SweepHead<RunVerdict> {
   kind: 'pagerace-stress';
   /** 2 added `complete`, the `unchecked` and `interrupted` verdicts and each run's `verdict`. */
   version: typeof RESULT_VERSION;
@@ -47,16 +47,6 @@ export interface SweepResult {
   scenarioFile: string;
   description: string;
   seed: string;
-  /** The runs' verdicts taken together ({@link sweepVerdict}); `interrupted` when the sweep was stopped. */
-  verdict: RunVerdict;
-  interrupted: boolean;
-  /** False until the sweep has ended: a file that still says false was cut off (killed, or still running). */
-  complete: boolean;
-  /** Runs the sweep means to make (allocators x thread counts), so that a partial file says "2 of 12". */
-  plannedRuns: number;
-  resultFile: string;
-  startedAt: string;
-  machine: { cpus: number; cpuModel: string; node: string; platform: string };
   settings: Scenario;
   runs: SweepRun[];
 }
@@ -116,7 +106,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepResult> {
     plannedRuns: options.allocators.length * options.threads.length,
     resultFile: '',
     startedAt: startedAt.toISOString(),
-    machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform },
+    machine: thisMachine(),
     settings: scenario,
     runs: [],
   };

@@ -4,6 +4,7 @@
  * outcomes, and an object's time calls per operation, where an allocator's count pages and CASes.
  */
 import type { HistogramJson } from '../../metrics/histogram.ts';
+import type { SweepHead } from '../../report/sweep-head.ts';
 import type { OutcomeCount } from './stress-program.ts';
 
 export const PROGRAM_RESULT_KIND = 'pagerace-program-stress';
@@ -37,7 +38,7 @@ export interface ProgramRun {
   reproduce: string;
 }
 
-export interface ProgramSweepResult {
+export interface ProgramSweepResult extends SweepHead<ProgramVerdict> {
   kind: typeof PROGRAM_RESULT_KIND;
   version: typeof PROGRAM_RESULT_VERSION;
   subject: 'object' | 'program';
@@ -46,14 +47,6 @@ export interface ProgramSweepResult {
   /** Its file, as commands name it. */
   programFile: string;
   description: string;
-  verdict: ProgramVerdict;
-  interrupted: boolean;
-  /** False until the sweep has ended: a file that still says false was cut off (killed, or still running). */
-  complete: boolean;
-  plannedRuns: number;
-  resultFile: string;
-  startedAt: string;
-  machine: { cpus: number; cpuModel: string; node: string; platform: string };
   settings: { rounds: number; durationMs?: number; threads: number[] };
   /** An object's operations, in its definition's order. */
   operations?: string[];

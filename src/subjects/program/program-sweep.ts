@@ -6,10 +6,10 @@
  * (which no handler sees) says it is partial; Ctrl-C or SIGTERM ends the current round, keeps the
  * rounds counted so far and marks the file interrupted.
  */
-import { availableParallelism, cpus } from 'node:os';
 import { commandLine } from '../../io/shell-quote.ts';
 import { shownPath } from '../../io/user-cwd.ts';
 import { createExclusive, resultFileBase, resultsDir, writeJsonAtomic } from '../../report/result-file.ts';
+import { thisMachine } from '../../report/sweep-head.ts';
 import type { ProgramInfo } from './check-program.ts';
 import { PROGRAM_RESULT_KIND, PROGRAM_RESULT_VERSION, type ProgramRun, type ProgramSweepResult, programSweepVerdict, programVerdict } from './program-result.ts';
 import { stressProgram } from './stress-program.ts';
@@ -47,7 +47,7 @@ export async function runProgramSweep(options: ProgramSweepOptions): Promise<Pro
     plannedRuns: options.threads.length,
     resultFile: '',
     startedAt: startedAt.toISOString(),
-    machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform },
+    machine: thisMachine(),
     settings: { rounds: options.rounds, ...(Number.isFinite(options.timeBudgetMs) ? { durationMs: options.timeBudgetMs } : {}), threads: options.threads },
     ...(info.object ? { operations: info.object.operations } : {}),
     runs: [],
