@@ -57,7 +57,8 @@ export function compareRuns(a: LoadedResult, b: LoadedResult, allocators?: [stri
   return { rows, runs: { a: pairs.map(([runA]) => runA), b: pairs.map(([, runB]) => runB) } };
 }
 
-function ratios(a: RunMetrics, b: RunMetrics): Ratios {
+/** B/A of throughput and the latency percentiles; null where a side has no figure to divide. */
+export function ratios(a: RunMetrics, b: RunMetrics): Ratios {
   // A side that measured nothing (stopped before its first operation) has no figure to divide.
   const measured = a.measured && b.measured;
   const ratio = (x: number | undefined, y: number | undefined) => (!measured || x === undefined || y === undefined || x === 0 ? null : y / x);

@@ -14,20 +14,24 @@ export function compareTable(rows: ComparedRow[]): PageTable {
     head: ['allocator', 'threads', 'ops/s A', 'ops/s B', 'ops/s B/A', 'p50 B/A', 'p99 B/A', 'p99.9 B/A', 'CAS fail/op A', 'CAS fail/op B', 'scanned/op A', 'scanned/op B'],
     numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
     rows: rows.map((row) => [
-      row.label,
-      String(row.threads),
-      formatInt(row.a.opsPerSec),
-      formatInt(row.b.opsPerSec),
-      formatRatio(row.ratio.opsPerSec),
-      formatRatio(row.ratio.p50),
-      formatRatio(row.ratio.p99),
-      formatRatio(row.ratio.p999),
+      ...throughputCells(row),
+      ...latencyRatioCells(row),
       formatPerOp(row.a.casPerOp),
       formatPerOp(row.b.casPerOp),
       formatPerOp(row.a.scannedPerOp),
       formatPerOp(row.b.scannedPerOp),
     ]),
   };
+}
+
+/** A row's first cells, allocators' and programs' alike: what it is, its threads, ops/s A and B, and B/A. */
+export function throughputCells(row: ComparedRow): string[] {
+  return [row.label, String(row.threads), formatInt(row.a.opsPerSec), formatInt(row.b.opsPerSec), formatRatio(row.ratio.opsPerSec)];
+}
+
+/** B/A of the p50, p99 and p99.9 latency. */
+export function latencyRatioCells(row: ComparedRow): string[] {
+  return [formatRatio(row.ratio.p50), formatRatio(row.ratio.p99), formatRatio(row.ratio.p999)];
 }
 
 /** A table as fixed-width text: text columns left-aligned, numbers right-aligned. */

@@ -7,14 +7,13 @@
 import { UsageError } from '../io/usage-error.ts';
 import type { ProgramRun } from '../subjects/program/program-result.ts';
 import { operationSeries, programCharts, programFacts, subjectOf } from './build-program-report.ts';
-import type { ComparedRow, Ratios } from './compare-runs.ts';
-import { formatInt, formatRatio } from './format.ts';
+import { type ComparedRow, ratios } from './compare-runs.ts';
+import { latencyRatioCells, throughputCells } from './compare-table.ts';
 import type { LoadedProgramResult } from './load-program-results.ts';
 import { sweepWarning } from './page-text.ts';
 import { operationLatency, programThroughput } from './program-metrics.ts';
 import type { PageTable } from './report-page.ts';
 import { resultsDir } from './result-file.ts';
-import type { RunMetrics } from './run-metrics.ts';
 import { type WrittenPage, writePage } from './write-page.ts';
 
 export interface WrittenProgramCompare extends WrittenPage {
@@ -67,25 +66,12 @@ export async function writeProgramCompare(a: LoadedProgramResult, b: LoadedProgr
   return { ...written, rows, table, warnings };
 }
 
-function ratios(a: RunMetrics, b: RunMetrics): Ratios {
-  const measured = a.measured && b.measured;
-  const ratio = (x: number | undefined, y: number | undefined) => (!measured || x === undefined || y === undefined || x === 0 ? null : y / x);
-  return { opsPerSec: ratio(a.opsPerSec, b.opsPerSec), p50: ratio(a.alloc?.p50, b.alloc?.p50), p99: ratio(a.alloc?.p99, b.alloc?.p99), p999: ratio(a.alloc?.p999, b.alloc?.p999) };
-}
-
 function programCompareTable(rows: ComparedRow[], object: boolean): PageTable {
   const unit = object ? 'ops/s' : 'rounds/s';
   return {
     caption: `B/A per ${object ? 'operation' : 'program'} and thread count: ${unit} below 1x means B is slower; latency above 1x means B is slower`,
     head: [object ? 'operation' : 'program', 'threads', `${unit} A`, `${unit} B`, `${unit} B/A`, ...(object ? ['p50 B/A', 'p99 B/A', 'p99.9 B/A'] : [])],
     numeric: object ? [1, 2, 3, 4, 5, 6, 7] : [1, 2, 3, 4],
-    rows: rows.map((row) => [
-      row.label,
-      String(row.threads),
-      formatInt(row.a.opsPerSec),
-      formatInt(row.b.opsPerSec),
-      formatRatio(row.ratio.opsPerSec),
-      ...(object ? [formatRatio(row.ratio.p50), formatRatio(row.ratio.p99), formatRatio(row.ratio.p999)] : []),
-    ]),
+    rows: rows.map((row) => [...throughputCells(row), ...(object ? latencyRatioCells(row) : [])]),
   };
 }
