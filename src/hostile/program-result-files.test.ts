@@ -4,17 +4,16 @@
  * an operation the object lacks, a control character in a name, an unknown version. Each is refused in
  * one line naming the file, in process and through `report` and `compare` (exit 2, no stack trace).
  */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../io/usage-error.ts';
 import { loadAnyResultFile } from '../report/load-program-results.ts';
 import { loadProgramInfo } from '../subjects/program/load-program.ts';
 import { runProgramSweep } from '../subjects/program/program-sweep.ts';
 import { repoRoot } from '../testing/cli.ts';
 import { testDir } from '../testing/test-dir.ts';
 import { runBounded, usageFailure } from './bounded-cli.ts';
+import { damagedFiles, expectRefused as expectRefusedBy } from './damaged-files.ts';
 
 const dir = testDir('program-results');
 const objectFile = path.join(repoRoot, 'examples/ringbuf/object.ts');
@@ -23,22 +22,9 @@ const sweep = await runProgramSweep({ file: objectFile, shown: 'examples/ringbuf
 const realFile = path.resolve(sweep.resultFile);
 const real = JSON.parse(JSON.stringify(sweep)) as Record<string, unknown>;
 const realText = JSON.stringify(real, null, 2);
-let cases = 0;
-
-function damaged(text: string): string {
-  const file = path.join(dir, `damaged-${++cases}.json`);
-  writeFileSync(file, text);
-  return file;
-}
-
-function withField(at: (string | number)[], value: unknown): string {
-  const copy = structuredClone(real);
-  let node = copy as Record<string | number, unknown>;
-  for (const key of at.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-  if (value === undefined) delete node[at.at(-1)!];
-  else node[at.at(-1)!] = value;
-  return JSON.stringify(copy);
-}
+const files = damagedFiles(dir, real);
+const damaged = files.write;
+const withField = (at: (string | number)[], value: unknown): string => JSON.stringify(files.withField(at, value));
 
 const numberFields: (string | number)[][] = [
   ['runs', 0, 'threads'],
@@ -56,7 +42,7 @@ const damage = {
   'wrong type': fc
     .tuple(fc.constantFrom(...numberFields), fc.oneof(fc.string(), fc.boolean(), fc.constant(null), fc.constant(-1), fc.constant([1])))
     .map(([at, value]) => withField(at, value)),
-  Infinity: fc.constantFrom(...numberFields).map((at) => withField(at, '\u0000x').replace('"\\u0000x"', '1e999')),
+  Infinity: fc.constantFrom(...numberFields).map((at) => files.withRawField(at, '1e999')),
   'claims more than it holds': fc.constantFrom(
     withField(['runs', 0, 'completed'], 41),
     withField(['runs', 1, 'failed'], 3),
@@ -69,21 +55,7 @@ const damage = {
   'unknown version': fc.constantFrom(0, 2, '1', null).map((version) => withField(['version'], version)),
 } as const;
 
-function expectRefused(file: string): string {
-  let error: unknown;
-  try {
-    loadAnyResultFile(file);
-  } catch (caught) {
-    error = caught;
-  }
-  expect(error, 'the file loaded').toBeInstanceOf(UsageError);
-  const message = (error as UsageError).message;
-  expect(message).not.toMatch(/[\n\r]/);
-  expect(message).not.toMatch(/[\p{Cc}\u202a-\u202e\u2066-\u2069]/u);
-  expect(message.startsWith(file)).toBe(true);
-  expect(message.length).toBeLessThan(600);
-  return message;
-}
+const expectRefused = (file: string): string => expectRefusedBy(loadAnyResultFile, file);
 
 describe('a damaged object result file is refused in one line, in process', () => {
   it('the real file loads', () => {

@@ -6,41 +6,17 @@
  * (a load is milliseconds; the rest is room for a machine shared by eight test runs);
  * through `report` and `compare`, exit 2 within 60 s and a 256 MiB V8 heap (bounded-cli.ts).
  */
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../io/usage-error.ts';
 import { MAX_RESULT_BYTES, MAX_RUNS, loadResultFile } from '../report/load-results.ts';
 import { smallSweep } from '../testing/small-sweep.ts';
 import { HEAP_LIMIT_MB, TIME_LIMIT_MS, runBounded, usageFailure } from './bounded-cli.ts';
+import { damagedFiles, expectRefused as expectRefusedBy } from './damaged-files.ts';
 
 const sweep = await smallSweep(['byte-cas'], [1, 2]);
 const real = JSON.parse(JSON.stringify(sweep.result)) as Record<string, unknown>;
-let cases = 0;
-
-/** A damaged file on disk; `text` is written as it is, so it may be anything but JSON. */
-function damaged(text: string): string {
-  const file = path.join(sweep.dir, `damaged-${++cases}.json`);
-  writeFileSync(file, text);
-  return file;
-}
-
-/** The real file with the value at `at` replaced by `value` (`undefined`: the key removed). */
-function withField(at: (string | number)[], value: unknown): Record<string, unknown> {
-  const copy = structuredClone(real);
-  let node = copy as Record<string | number, unknown>;
-  for (const key of at.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
-  if (value === undefined) delete node[at.at(-1)!];
-  else node[at.at(-1)!] = value;
-  return copy;
-}
-
-/** `withField`, with `raw` spliced in as JSON text where the value goes: 1e999, NaN, deep nesting. */
-function withRawField(at: (string | number)[], raw: string): string {
-  const marker = '\u0000marker\u0000';
-  return JSON.stringify(withField(at, marker)).replace(JSON.stringify(marker), raw);
-}
+const { write: damaged, withField, withRawField } = damagedFiles(sweep.dir, real);
 
 const numberFields: (string | number)[][] = [
   ['runs', 0, 'threads'],
@@ -95,25 +71,7 @@ const damage = {
     .map((version) => JSON.stringify(withField(['version'], version))),
 } as const;
 
-/** One line, naming the file, no control characters, short. */
-function expectRefused(file: string): string {
-  const started = performance.now();
-  let error: unknown;
-  try {
-    loadResultFile(file);
-  } catch (caught) {
-    error = caught;
-  }
-  const ms = performance.now() - started;
-  expect(error, 'the file loaded').toBeInstanceOf(UsageError);
-  const message = (error as UsageError).message;
-  expect(message).not.toMatch(/[\n\r]/);
-  expect(message).not.toMatch(/[\p{Cc}\u202a-\u202e\u2066-\u2069]/u);
-  expect(message.startsWith(file)).toBe(true);
-  expect(message.length).toBeLessThan(600);
-  expect(ms).toBeLessThan(5_000);
-  return message;
-}
+const expectRefused = (file: string): string => expectRefusedBy(loadResultFile, file);
 
 describe('a damaged result file is refused in one line, in process', () => {
   it.each(Object.entries(damage))('%s', (_, arbitrary) => {
