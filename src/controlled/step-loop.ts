@@ -11,7 +11,7 @@ import { startGraceMs } from '../harness/start-grace.ts';
 import { UserCodeFailure } from '../harness/user-host.ts';
 import { ThreadBlockLayout } from '../subjects/allocator/layout.ts';
 import { readCurrentOp, readLog } from '../subjects/allocator/op-log.ts';
-import { decideAhead, spinUntilBack, waitBack, waitParked } from './handoff.ts';
+import { coordinatorPolls, decideAhead, spinUntilBack, waitBack, waitParked } from './handoff.ts';
 import {
   BATCH,
   BatchHeaderLayout,
@@ -56,6 +56,7 @@ export async function takeSteps(config: ControlledConfig, session: Session, sche
   const scenario = config.kind === 'program' ? undefined : config.scenario;
   const { views, slots, slots64, failures, batch, host, blocks, spins } = session;
   const { window, cap } = stepLimits(config);
+  const polls = coordinatorPolls(threads);
   const steps: Step[] = [];
   const schedule: number[] = [];
   const hashes: number[] = [];
@@ -123,7 +124,7 @@ export async function takeSteps(config: ControlledConfig, session: Session, sche
   // The grace grows with the pool, and each thread that parks restarts the clock for the next.
   const startLimit = config.watchdogMs + (epoch === 1 ? startGraceMs(threads) : 0);
   for (let t = 0; t < threads && outcome === 'pass'; t++) {
-    const parked = await waitParked(slots[t]!, failures, t, startLimit);
+    const parked = await waitParked(slots[t]!, failures, t, startLimit, polls);
     if (parked !== true) stop(stuck(t, parked, history));
   }
 
@@ -283,7 +284,7 @@ export async function takeSteps(config: ControlledConfig, session: Session, sche
     Atomics.notify(slot, SlotLayout.i32.turn);
     // The common case, a batch that comes back within a few µs, stays synchronous: an await per
     // batch would cost a microtask turn each time.
-    const back = spinUntilBack(header) || (await waitBack(header, slots, failures, config.watchdogMs));
+    const back = spinUntilBack(header, polls) || (await waitBack(header, slots, failures, config.watchdogMs, polls));
     for (let k = first; k < header[BatchHeaderLayout.i32.next]!; k++) record(batch.stepAt(k), enabled);
     // Deciding ahead costs a pick per step whether the batch gets there or not: grow the batch while
     // batches run to their end, start small again when one comes back early.
