@@ -32,8 +32,9 @@ const oneLineExit2 = (result: { code: number | null; stderr: string }, message: 
  * An `--ops-up-to N` exploration climbs the stress run's threads at 8, 32, 128, ... ops and ends at
  * N itself, stopping at the first violation. Only the last rung is the stress run's own memory and held
  * limit; the rungs below take memory from the scenario's pressure (less of it, so that threads meet),
- * all alike. Where the climb stops depends on where stress happened to see the bug, so any prefix of
- * the ladder is right; what is checked is that each rung explored is the one the ladder names.
+ * and in a scenario with a churn phase, as racy-rmw's, the same memory at every rung (the held limit is
+ * the churn's, not the ops). Where the climb stops depends on where stress happened to see the bug, so
+ * any prefix of the ladder is right; what is checked is that each rung explored is the one it names.
  */
 function expectOpsLadder(json: ExploreJson, upTo: number, own: { threads: number; pages: number; maxHeldPages: number }) {
   const ladder: number[] = [];
