@@ -47,7 +47,8 @@ export function damagedFiles(dir: string, real: Record<string, unknown>): Damage
 /**
  * Loading `file` is refused with a UsageError whose message is one line, starts with the file's name,
  * holds no control or bidi character and is short, and comes within `withinMs` (a load is
- * milliseconds; the rest of the bound is room for a machine shared by the whole suite). Returns the message.
+ * milliseconds; the rest of the bound is room for a machine shared by the whole suite). Returns the
+ * message.
  */
 export function expectRefused(load: (file: string) => unknown, file: string, withinMs = 5_000): string {
   const started = performance.now();
