@@ -11,6 +11,7 @@ import { computeLayout, RunViews } from '../subjects/allocator/layout.ts';
 import { guaranteedRun, offlineRange } from '../subjects/allocator/run-setup.ts';
 import type { Piscina } from 'piscina';
 import type { ControlledWorkers } from './controlled-workers.ts';
+import { coordinatorPolls } from './handoff.ts';
 import { DEFAULT_POINTS } from './plain-access-mode.ts';
 import { BatchViews, QUIT, ReportAreaLayout, SlotLayout, slotViews } from './protocol.ts';
 import type { AllocatorRunConfig, ControlledConfig, ProgramRunConfig } from './run-config.ts';
@@ -36,6 +37,8 @@ export interface Session {
   /** Each thread's block in the harness buffer: its operation counter is what progress means. */
   blocks: Int32Array[];
   spins: SpinDetector;
+  /** Polls the coordinator makes before it sleeps (handoff.ts), decided once, as the workers' are. */
+  polls: number;
 }
 
 /** What every session has, whatever its subject: views of its buffers, its tasks, and fresh counters. */
@@ -51,6 +54,7 @@ function sessionOf(views: RunViews, control: SharedArrayBuffer, reports: SharedA
     epoch: 0,
     blocks: Array.from({ length: threads }, (_, t) => views.thread(t)),
     spins: new SpinDetector(threads, views.allocatorBuffer.byteLength),
+    polls: coordinatorPolls(threads),
   };
 }
 

@@ -11,7 +11,7 @@ import { startGraceMs } from '../harness/start-grace.ts';
 import { UserCodeFailure } from '../harness/user-host.ts';
 import { ThreadBlockLayout } from '../subjects/allocator/layout.ts';
 import { readCurrentOp, readLog } from '../subjects/allocator/op-log.ts';
-import { coordinatorPolls, decideAhead, spinUntilBack, waitBack, waitParked } from './handoff.ts';
+import { decideAhead, spinUntilBack, waitBack, waitParked } from './handoff.ts';
 import {
   BATCH,
   BatchHeaderLayout,
@@ -54,9 +54,8 @@ export interface StepsTaken {
 export async function takeSteps(config: ControlledConfig, session: Session, scheduler: Scheduler, epoch: number): Promise<StepsTaken> {
   const { threads } = config;
   const scenario = config.kind === 'program' ? undefined : config.scenario;
-  const { views, slots, slots64, failures, batch, host, blocks, spins } = session;
+  const { views, slots, slots64, failures, batch, host, blocks, spins, polls } = session;
   const { window, cap } = stepLimits(config);
-  const polls = coordinatorPolls(threads);
   const steps: Step[] = [];
   const schedule: number[] = [];
   const hashes: number[] = [];
