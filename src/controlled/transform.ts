@@ -149,11 +149,20 @@ export function transformPlainAccess(code: string, options: TransformOptions): T
   // Prepended: the rewrites of the first statement put their openings at the same place.
   s.prependLeft(at, `${directives.length > 0 ? ' ' : ''}const { ${bindings} } = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];${directives.length > 0 ? '' : ' '}`);
 
+  return { code: withSourceMap(s, code, options.file), points };
+}
+
+/**
+ * The rewritten code of `s` (made from `code`) with an inline source map, composed with `code`'s own
+ * inline map if it has one (tsx's, for TypeScript), so that stack traces point into the original file.
+ * Shared by every source transform of controlled mode.
+ */
+export function withSourceMap(s: MagicString, code: string, file: string): string {
   const inline = INLINE_MAP.exec(code);
   if (inline) s.remove(inline.index, code.length);
-  const ours = s.generateDecodedMap({ hires: 'boundary', source: options.file, includeContent: false });
-  const map = inline ? composeWithInput(ours.mappings, JSON.parse(Buffer.from(inline[1]!, 'base64').toString('utf8'))) : { version: 3, sources: [options.file], names: [], mappings: encode(ours.mappings) };
-  return { code: `${s.toString()}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`, points };
+  const ours = s.generateDecodedMap({ hires: 'boundary', source: file, includeContent: false });
+  const map = inline ? composeWithInput(ours.mappings, JSON.parse(Buffer.from(inline[1]!, 'base64').toString('utf8'))) : { version: 3, sources: [file], names: [], mappings: encode(ours.mappings) };
+  return `${s.toString()}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
 }
 
 /** A computed access whose object can be a typed array and whose key can be an element index. */
@@ -168,7 +177,7 @@ function isRewritable(node: AnyNode): boolean {
   return true;
 }
 
-function unparen(node: AnyNode): AnyNode {
+export function unparen(node: AnyNode): AnyNode {
   while (node.type === 'ParenthesizedExpression') node = node.expression;
   return node;
 }
@@ -185,7 +194,7 @@ function effectiveParent(ancestors: Node[], i: number): { node: AnyNode; child: 
 }
 
 /** Whether `ancestors[i]` sits in the spine of an optional chain (`a?.b[i]`), where a call could not short-circuit. */
-function inChain(ancestors: Node[], i: number): boolean {
+export function inChain(ancestors: Node[], i: number): boolean {
   for (let j = i - 1; j >= 0; j--) {
     const p = ancestors[j] as AnyNode;
     const child = ancestors[j + 1] as AnyNode;
