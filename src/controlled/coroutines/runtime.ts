@@ -1,0 +1,139 @@
+/**
+ * What the coroutine transform's output calls (coroutine-transform.ts), bound once per module from a
+ * global, so that ES modules and CommonJS alike reach it. A function the transform rewrote is two: a
+ * generator that does the work, able to suspend at a scheduling point, and a plain function that drives
+ * the generator to its end (what native code, a constructor or a getter calls). The plain one carries
+ * the generator under {@link TWIN}; a transformed call site asks for the twin and delegates to it with
+ * `yield*`, so a scheduling point deep in a call chain suspends the whole logical thread, as a worker
+ * parked in `Atomics.wait` would be, but as a generator resume instead of a futex wake.
+ *
+ * A scheduling point reached where no generator can suspend (a getter, a constructor, a callback
+ * native code calls) still yields, to {@link drive}: the plain function then hands the yield to the
+ * driver's `syncYield`, which runs the other threads on top of this stack until the turn comes back.
+ */
+
+/** Where a plain function keeps its generator twin (and a twin itself, so that it is its own twin). */
+export const TWIN: unique symbol = Symbol.for('pagerace.coroutine-twin') as never;
+
+export const RUNTIME_KEY = 'pagerace.coroutines';
+
+type Gen = (...args: unknown[]) => Generator<unknown, unknown, unknown>;
+type Twinned = { [TWIN]?: Gen };
+
+/** What a yield reaching a plain function does; set by the driver of a coroutine run. */
+let syncYield: () => void = () => {
+  throw new Error('a scheduling point suspended outside a coroutine run');
+};
+
+/** Installs (or, with undefined, removes) what a scheduling point reached in plain code does. */
+export function setSyncYield(handler: (() => void) | undefined): void {
+  syncYield =
+    handler ??
+    (() => {
+      throw new Error('a scheduling point suspended outside a coroutine run');
+    });
+}
+
+/** Runs a generator to its end on this stack: each yield is a point that cannot suspend here. */
+export function drive(gen: Generator<unknown, unknown, unknown>): unknown {
+  let r = gen.next();
+  while (!r.done) {
+    syncYield();
+    r = gen.next();
+  }
+  return r.value;
+}
+
+/** `new` on a plain function whose body is a generator: what [[Construct]] does for an ordinary function. */
+function construct(g: Gen, args: unknown[], newTarget: { prototype?: unknown }): unknown {
+  const proto = newTarget.prototype;
+  const self = Object.create(proto !== null && typeof proto === 'object' ? proto : Object.prototype) as object;
+  const result = drive(g.apply(self, args));
+  return result !== null && (typeof result === 'object' || typeof result === 'function') ? result : self;
+}
+
+/** The twin of a callee, or undefined: a non-function, or a function the transform did not rewrite. */
+function twinOf(f: unknown): Gen | undefined {
+  return f === null || f === undefined ? undefined : (f as Twinned)[TWIN];
+}
+
+/** A call the twin could not take: the callee as the language calls it (its own TypeError if not a function). */
+function apply(f: unknown, self: unknown, args: unknown[], text: string): unknown {
+  if (typeof f !== 'function') throw new TypeError(`${text} is not a function`);
+  return Reflect.apply(f, self, args);
+}
+
+function named<F extends object>(f: F, name: string, length: number): F {
+  Object.defineProperty(f, 'name', { value: name, configurable: true });
+  Object.defineProperty(f, 'length', { value: length, configurable: true });
+  return f;
+}
+
+/** A function expression (or an object literal's method): the plain function, carrying its twin. */
+function wrap(g: Gen, name?: string): (...args: unknown[]) => unknown {
+  const f = function (this: unknown, ...args: unknown[]) {
+    return new.target ? construct(g, args, new.target as { prototype?: unknown }) : drive(g.apply(this, args));
+  };
+  (f as Twinned)[TWIN] = g;
+  (g as Twinned)[TWIN] = g;
+  return named(f, name ?? g.name, g.length);
+}
+
+/** An arrow function: its `this` is where it was made, whatever a call site passes. */
+function arrow(g: Gen, self: unknown): (...args: unknown[]) => unknown {
+  const bound = g.bind(self) as Gen;
+  const f = (...args: unknown[]) => drive(bound(...args));
+  (f as Twinned)[TWIN] = bound;
+  (bound as Twinned)[TWIN] = bound;
+  return named(f, '', g.length);
+}
+
+/** The plain body of a function declaration: calls (or constructs with) its generator. */
+function declared(g: Gen, self: unknown, args: unknown[], newTarget: { prototype?: unknown } | undefined): unknown {
+  return newTarget ? construct(g, args, newTarget) : drive(g.apply(self, args));
+}
+
+/** Gives the plain function `f` its twin `g` (function declarations: at the top of their scope). */
+function link(f: Twinned, g: Gen): void {
+  f[TWIN] = g;
+  (g as Twinned)[TWIN] = g;
+}
+
+/** Gives a class's plain method `name` its twin, the generator method under `key` (in a static block). */
+function linkMethod(home: Record<PropertyKey, unknown>, name: string, key: symbol): void {
+  const f = home[name] as Twinned;
+  const g = home[key] as Gen;
+  if (typeof f === 'function' && typeof g === 'function') link(f, g);
+}
+
+/** Gives a class's accessor `name` (its getter or setter, `kind`) its twin, the generator method under `key`. */
+function linkAccessor(home: object, name: string, kind: 'get' | 'set', key: symbol): void {
+  const d = Object.getOwnPropertyDescriptor(home, name);
+  const f = d?.[kind] as Twinned | undefined;
+  const g = (home as Record<symbol, unknown>)[key] as Gen;
+  if (typeof f === 'function' && typeof g === 'function') link(f, g);
+}
+
+/** The twin of the getter (or setter) `name` that reading (or writing) it on `o` would run, if any. */
+function accessorTwin(o: unknown, name: string, kind: 'get' | 'set'): Gen | undefined {
+  for (let p = o; p !== null && p !== undefined; p = Object.getPrototypeOf(p)) {
+    const d = Object.getOwnPropertyDescriptor(p, name);
+    if (d) return (d[kind] as Twinned | undefined)?.[TWIN];
+  }
+  return undefined;
+}
+
+const getterTwin = (o: unknown, name: string) => accessorTwin(o, name, 'get');
+const setterTwin = (o: unknown, name: string) => accessorTwin(o, name, 'set');
+
+/** The keys of a module's generator methods: one symbol each, made once per module. */
+function keys(count: number): symbol[] {
+  return Array.from({ length: count }, (_, i) => Symbol(`coroutine ${i}`));
+}
+
+export const runtime = { T: twinOf, A: apply, W: wrap, F: arrow, D: declared, L: link, M: linkMethod, N: linkAccessor, G: getterTwin, S: setterTwin, K: keys, R: drive } as const;
+
+/** Makes the runtime reachable by transformed code, under the names coroutine-transform.ts binds. */
+export function publishCoroutineRuntime(): void {
+  (globalThis as Record<symbol, unknown>)[Symbol.for(RUNTIME_KEY)] = runtime;
+}
