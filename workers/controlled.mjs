@@ -4,13 +4,18 @@
 import { workerData } from 'node:worker_threads';
 import './register-tsx.mjs';
 
-if (workerData?.points !== 'atomics') {
+const plain = workerData?.points !== 'atomics';
+// The coroutine engine (`--engine coroutines`) rewrites functions into generators: the whole run's
+// threads are coroutines on this one worker.
+const coroutines = workerData?.engine === 'coroutines';
+if (plain || coroutines) {
   const { registerPlainAccess } = await import('../src/controlled/plain-access-loader.ts');
-  registerPlainAccess();
+  registerPlainAccess({ plain, coroutines });
 }
 // The driver does not import its subjects: each task goes to the subject its kind names.
-const [{ default: allocatorWorker }, { programWorker }] = await Promise.all([
+const [{ default: allocatorWorker }, { programWorker }, { default: coroutineWorker }] = await Promise.all([
   import('../src/controlled/worker.ts'),
   import('../src/subjects/program/controlled-program.ts'),
+  import('../src/controlled/coroutines/worker.ts'),
 ]);
-export default (task) => (task.kind === 'program' ? programWorker(task) : allocatorWorker(task));
+export default (task) => (task.kind === 'program' ? programWorker(task) : task.kind === 'coroutines' ? coroutineWorker(task) : allocatorWorker(task));

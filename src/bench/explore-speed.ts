@@ -1,7 +1,7 @@
 /**
  * How fast controlled mode takes scheduling steps: steps per second of whole schedules (batches,
  * handoffs between workers, the coordinator's picks, the reset and reports between schedules), at a
- * given thread count and points mode, after the workers have started (their start-up, seconds under
+ * given thread count, points mode and engine, after the workers have started (their start-up, seconds under
  * load, is not a step). The configurations of one thread count are measured in alternating slices on
  * pools kept open side by side, so that a shared machine's noise falls on all of them alike and their
  * ratios can be read even when the absolute figures cannot.
@@ -10,12 +10,14 @@ import type { LoadedAllocator } from '../alloc/load-allocator.ts';
 import type { Coordinator } from '../controlled/coordinator.ts';
 import { coordinatorFor } from '../controlled/explore.ts';
 import type { PointsMode } from '../controlled/plain-access-mode.ts';
+import type { Engine } from '../controlled/engine.ts';
 import { RandomWalk } from '../controlled/strategies/random.ts';
 import type { Scenario } from '../scenario/schema.ts';
 
 export interface SpeedConfig {
   threads: number;
   points: PointsMode;
+  engine: Engine;
 }
 
 export interface SpeedRow extends SpeedConfig {
@@ -44,7 +46,7 @@ export interface SpeedOptions {
 export async function measureSpeed(configs: readonly SpeedConfig[], options: SpeedOptions): Promise<SpeedRow[]> {
   const coordinators: Coordinator[] = configs.map((config) =>
     coordinatorFor(
-      { scenario: options.scenario, allocator: options.allocator, stepBudget: 10_000_000, points: config.points },
+      { scenario: options.scenario, allocator: options.allocator, stepBudget: 10_000_000, points: config.points, engine: config.engine },
       { threads: config.threads, ops: options.ops, pages: options.pages, maxHeldPages: options.maxHeldPages },
     ),
   );

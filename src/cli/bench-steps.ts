@@ -1,18 +1,19 @@
 /**
  * `npx tsx src/cli/bench-steps.ts [flags]`: controlled mode's speed in scheduling steps per second, at
- * each thread count with Atomics calls only as points and with every plain access too, measured side
- * by side (src/bench/explore-speed.ts). A correct allocator, so that every schedule runs to its end.
+ * each thread count and engine with Atomics calls only as points and with every plain access too,
+ * measured side by side (src/bench/explore-speed.ts). A correct allocator, so that every schedule runs to its end.
  */
 import { loadAllocators } from '../alloc/load-allocator.ts';
 import { type SpeedRow, measureSpeed } from '../bench/explore-speed.ts';
 import { parsePoints } from '../controlled/plain-access-mode.ts';
+import { parseEngine } from '../controlled/engine.ts';
 import { sizedScenario } from '../controlled/explore.ts';
 import { loadScenario } from '../scenario/load.ts';
 import { parseFlags, parseIntList, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from '../io/usage-error.ts';
 
-const usage = 'usage: npx tsx src/cli/bench-steps.ts [--scenario churn] [--allocator byte-cas] [--threads 2,4,8] [--points atomics,all] [--ops 200] [--seconds 3] [--slices 3] [--json]';
+const usage = 'usage: npx tsx src/cli/bench-steps.ts [--scenario churn] [--allocator byte-cas] [--threads 2,4,8] [--points atomics,all] [--engine workers,coroutines] [--ops 200] [--seconds 3] [--slices 3] [--json]';
 
 await runCommand('bench-steps', async () => {
   const { values, positionals } = parseFlags(
@@ -22,6 +23,7 @@ await runCommand('bench-steps', async () => {
       allocator: { type: 'string', default: 'byte-cas' },
       threads: { type: 'string', default: '2,4,8' },
       points: { type: 'string', default: 'atomics,all' },
+      engine: { type: 'string', default: 'workers,coroutines' },
       ops: { type: 'string', default: '200' },
       seconds: { type: 'string', default: '3' },
       slices: { type: 'string', default: '3' },
@@ -37,6 +39,7 @@ await runCommand('bench-steps', async () => {
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
   const threads = parseIntList('threads', values.threads, 64);
   const modes = [...new Set(values.points.split(',').map((s) => parsePoints(s.trim())))];
+  const engines = [...new Set(values.engine.split(',').map((s) => parseEngine(s.trim())))];
   const ops = parsePositiveInt('ops', values.ops);
   const seconds = parsePositiveInt('seconds', values.seconds, 600);
   const slices = parsePositiveInt('slices', values.slices, 100);
@@ -50,7 +53,7 @@ await runCommand('bench-steps', async () => {
   if (!values.json) console.log(`controlled steps/s: ${allocator!.name}, ${loaded.name}, ${ops} ops per thread, ${pages} pages, ${seconds} s per row in ${slices} alternating slices`);
   for (const n of threads) {
     const measured = await measureSpeed(
-      modes.map((points) => ({ threads: n, points })),
+      engines.flatMap((engine) => modes.map((points) => ({ threads: n, points, engine }))),
       { scenario, allocator: allocator!, ops, pages, maxHeldPages, seconds, slices, seed: `${loaded.seed}/speed` },
     );
     rows.push(...measured);
@@ -62,6 +65,6 @@ await runCommand('bench-steps', async () => {
 
 function formatRow(row: SpeedRow, first: SpeedRow): string {
   const rate = Math.round(row.stepsPerSecond).toLocaleString('en-US').padStart(9);
-  const ratio = row === first ? '' : `  (${(row.stepsPerSecond / first.stepsPerSecond).toFixed(2)}x ${first.points})`;
-  return `  ${String(row.threads).padStart(2)} threads  --points ${row.points.padEnd(7)} ${rate} steps/s  ${row.schedules} schedules, ${Math.round(row.steps / Math.max(1, row.schedules))} steps each${ratio}`;
+  const ratio = row === first ? '' : `  (${(row.stepsPerSecond / first.stepsPerSecond).toFixed(2)}x ${first.engine} ${first.points})`;
+  return `  ${String(row.threads).padStart(2)} threads  --engine ${row.engine.padEnd(10)} --points ${row.points.padEnd(7)} ${rate} steps/s  ${row.schedules} schedules, ${Math.round(row.steps / Math.max(1, row.schedules))} steps each${ratio}`;
 }

@@ -13,6 +13,7 @@ import type { AllocatorRef } from '../alloc/load-allocator.ts';
 import { refName } from '../alloc/load-allocator.ts';
 import { UserHost } from '../harness/user-host.ts';
 import { workerLimits } from '../harness/worker-limits.ts';
+import { DEFAULT_ENGINE, type Engine } from './engine.ts';
 import { DEFAULT_POINTS, type PointsMode } from './plain-access-mode.ts';
 import type { AnyControlledTask } from './worker.ts';
 
@@ -34,14 +35,17 @@ export class ControlledWorkers {
     readonly points: PointsMode = DEFAULT_POINTS,
     private readonly watchdogMs: number,
     private threads = 1,
+    /** With `coroutines`, one worker runs every thread of a session (src/controlled/coroutines). */
+    readonly engine: Engine = DEFAULT_ENGINE,
   ) {}
 
   /** A pool of at least `threads` workers, each free for one long-lived task. */
   async workers(threads: number): Promise<Piscina<AnyControlledTask, void>> {
+    if (this.engine === 'coroutines') threads = 1;
     if (this.pool && this.size >= threads) return this.pool;
     // A larger pool than the one there: its workers are idle between sessions, so it can simply go.
     if (this.pool) await this.pool.destroy();
-    this.size = Math.max(threads, this.threads);
+    this.size = this.engine === 'coroutines' ? 1 : Math.max(threads, this.threads);
     this.pool = new Piscina<AnyControlledTask, void>({
       filename: workerFile,
       minThreads: this.size,
@@ -49,7 +53,7 @@ export class ControlledWorkers {
       concurrentTasksPerWorker: 1,
       idleTimeout: 10 * 60_000,
       // The worker's loader must know before it imports anything whether to rewrite plain accesses.
-      workerData: { points: this.points },
+      workerData: { points: this.points, engine: this.engine },
       // A worker that exhausts its heap is terminated (its task fails: a crash of that thread), instead
       // of V8 aborting the whole process. The user host is one more worker.
       resourceLimits: workerLimits(this.size + 1),

@@ -29,6 +29,8 @@ import { arrayTypes } from '../harness/array-types.ts';
 import type { ControlledConfig } from './run-config.ts';
 import type { Scheduler } from './scheduler.ts';
 import { DEFAULT_POINTS } from './plain-access-mode.ts';
+import { DEFAULT_ENGINE } from './engine.ts';
+import { ringDoorbell } from './handoff.ts';
 import { collectReports, endSession, openSession, type Session } from './session.ts';
 import { takeSteps } from './step-loop.ts';
 import { digestOf, type OpSpan, shownSteps, type Step } from './trace.ts';
@@ -68,8 +70,9 @@ export class Coordinator {
     workers?: ControlledWorkers,
   ) {
     this.owned = workers === undefined;
-    this.workers = workers ?? new ControlledWorkers(config.kind === 'program' ? undefined : config.allocator, config.points ?? DEFAULT_POINTS, config.watchdogMs, config.threads);
+    this.workers = workers ?? new ControlledWorkers(config.kind === 'program' ? undefined : config.allocator, config.points ?? DEFAULT_POINTS, config.watchdogMs, config.threads, config.engine ?? DEFAULT_ENGINE);
     if (this.workers.points !== (config.points ?? DEFAULT_POINTS)) throw new Error('a coordinator must run on workers that make the same scheduling points');
+    if (this.workers.engine !== (config.engine ?? DEFAULT_ENGINE)) throw new Error('a coordinator must run on workers of its engine');
   }
 
   /**
@@ -162,6 +165,7 @@ export class Coordinator {
       Atomics.store(slot, SlotLayout.i32.turn, Turn.abort);
       Atomics.notify(slot, SlotLayout.i32.turn);
     }
+    if (session.coroutines) ringDoorbell(batch.header);
     const reports = await collectReports(session, epoch);
     if (!reports || hostFailed) await this.discard();
     // The violation the workers recorded (the ledger's, the allocator's errors) comes first.

@@ -2,6 +2,7 @@
  * Exploration: schedule after schedule under one strategy, stopping at the first violation, which is
  * then shrunk, traced and turned into a replay token. A passing exploration says what it covered.
  */
+import type { Engine } from './engine.ts';
 import path from 'node:path';
 import type { LoadedAllocator } from '../alloc/load-allocator.ts';
 import { meetsExpectation } from '../check/grade.ts';
@@ -61,6 +62,8 @@ export interface ExploreOptions {
   lock?: boolean;
   /** Which accesses are scheduling points (`--points`); default: all. */
   points?: PointsMode;
+  /** How the logical threads run (`--engine`); default: workers. */
+  engine?: Engine;
   checkDeterminism: boolean;
   shrink: boolean;
   /** Where a token too long for a command line is written; default `results/`. */
@@ -135,7 +138,7 @@ export function sizedScenario(scenario: Scenario, size: RunSize): Scenario {
   return sized;
 }
 
-export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'allocator' | 'stepBudget' | 'progressWindow' | 'lock' | 'workloadSeed' | 'points' | 'workers'>, size: RunSize): Coordinator {
+export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'allocator' | 'stepBudget' | 'progressWindow' | 'lock' | 'workloadSeed' | 'points' | 'workers' | 'engine'>, size: RunSize): Coordinator {
   const seed = options.workloadSeed ?? options.scenario.seed;
   const scenario = sizedScenario({ ...options.scenario, seed }, size);
   return new Coordinator({
@@ -148,6 +151,7 @@ export function coordinatorFor(options: Pick<ExploreOptions, 'scenario' | 'alloc
     ...(options.progressWindow !== undefined ? { progressWindow: options.progressWindow } : {}),
     watchdogMs: scenario.watchdogMs,
     ...(options.points ? { points: options.points } : {}),
+    ...(options.engine ? { engine: options.engine } : {}),
   }, options.workers);
 }
 

@@ -103,6 +103,15 @@ export function decideAhead(batch: BatchViews, scheduler: Scheduler, enabled: re
   return end;
 }
 
+/**
+ * Tells a coroutine worker that something changed for it (a grant, the end of a schedule): it runs
+ * every thread, so it waits on the header's doorbell rather than on one thread's turn.
+ */
+export function ringDoorbell(header: Int32Array): void {
+  Atomics.add(header, BatchHeaderLayout.i32.doorbell, 1);
+  Atomics.notify(header, BatchHeaderLayout.i32.doorbell);
+}
+
 /** Polls the batch's owner `polls` times; true once the schedule is back with the coordinator. */
 export function spinUntilBack(header: Int32Array, polls: number): boolean {
   for (let i = 0; i < polls; i++) if (Atomics.load(header, BatchHeaderLayout.i32.owner) !== Owner.workers) return true;

@@ -34,6 +34,7 @@ import {
 import { arrayTypeOf } from '../harness/array-types.ts';
 import { SPIN_SWITCH } from './spin-detector.ts';
 import { callHash } from './trace.ts';
+import { TWIN } from './coroutines/runtime.ts';
 
 function hashOf(slot: Int32Array, slot64: Float64Array): number {
   return callHash(slot[SlotLayout.i32.request]!, slot[SlotLayout.i32.array]!, slot[SlotLayout.i32.index]!, slot64[SlotLayout.f64.arg1]!, slot64[SlotLayout.f64.arg2]!);
@@ -124,6 +125,11 @@ export class Interceptor {
      * (a spinning worker would take the core the running one needs). Within it the poll adapts.
      */
     private readonly spin: number,
+    /**
+     * For a thread that is a coroutine: what a park that cannot yield does instead of waiting for the
+     * turn (the driver runs the other threads until this one has it again). Undefined: a worker.
+     */
+    private readonly waiter?: () => void,
   ) {
     this.spinLimit = Math.min(spin, MIN_SPIN * 4);
     ({ slots: this.slots, slots64: this.slots64 } = slotViews(control, threads));
@@ -138,6 +144,25 @@ export class Interceptor {
    * batch names (or stays here, with no handoff at all); otherwise the coordinator decides.
    */
   park(request: Request, array?: ArrayBufferView & { length: number }, index = 0, arg1 = 0, arg2 = 0): void {
+    if (this.prepare(request, array, index, arg1, arg2)) this.awaitTurn(request);
+  }
+
+  /**
+   * {@link park} for a thread that is a coroutine (src/controlled/coroutines): where a worker would
+   * wait for its turn, the thread's generator yields to the driver, which resumes it when it has the turn.
+   */
+  *parkCo(request: Request, array?: ArrayBufferView & { length: number }, index = 0, arg1 = 0, arg2 = 0): Generator<void, void, unknown> {
+    if (this.prepare(request, array, index, arg1, arg2)) {
+      yield;
+      this.turnCame(request, real.load(this.slot, SlotLayout.i32.turn));
+    }
+  }
+
+  /**
+   * Writes the parked call into this thread's slot and passes the turn on: to this thread again (false:
+   * make the call now), to the thread the batch names, or back to the coordinator (true: wait for it).
+   */
+  private prepare(request: Request, array: (ArrayBufferView & { length: number }) | undefined, index: number, arg1: number, arg2: number): boolean {
     const slot = this.slot;
     // Every field is written, call or not: a schedule must not see what the last one left here.
     slot[SlotLayout.i32.request] = request;
@@ -163,14 +188,14 @@ export class Interceptor {
           header[BatchHeaderLayout.i32.next] = step + 1;
           if (next === this.thread) {
             this.step = step;
-            return;
+            return false;
           }
           to[SlotLayout.i32.step] = step;
           this.parkMyself();
           real.store(to, SlotLayout.i32.turn, Turn.running);
-          real.notify(to, SlotLayout.i32.turn);
-          this.awaitTurn(request);
-          return;
+          // A coroutine's turn is seen by the driver on this same thread: nobody sleeps on it.
+          if (!this.waiter) real.notify(to, SlotLayout.i32.turn);
+          return true;
         }
       }
     }
@@ -184,7 +209,7 @@ export class Interceptor {
       real.store(header, BatchHeaderLayout.i32.owner, Owner.coordinator);
       real.notify(header, BatchHeaderLayout.i32.owner);
     }
-    this.awaitTurn(request);
+    return true;
   }
 
   /** Flips this thread's turn from running to parked; a coordinator that wrote `abort` wins. */
@@ -193,6 +218,12 @@ export class Interceptor {
   }
 
   private awaitTurn(request: Request): void {
+    if (this.waiter) {
+      // A coroutine parked where its generator cannot yield: the driver runs the others on this stack.
+      this.waiter();
+      this.turnCame(request, real.load(this.slot, SlotLayout.i32.turn));
+      return;
+    }
     const slot = this.slot;
     let turn: number = Turn.parked;
     // Adaptive spinning, as adaptive mutexes do: poll about twice as long as a turn has recently taken
@@ -221,8 +252,13 @@ export class Interceptor {
       if (polls <= this.spin) this.spinLimit = Math.min(this.spin, Math.max(this.spinLimit, 2 * polls));
       else if (!probe) this.spinLimit = Math.max(MIN_SPIN, this.spinLimit >> 1);
     }
+    this.turnCame(request, turn);
+  }
+
+  /** The turn came (or the coordinator ended the run): the step this thread is to take. */
+  private turnCame(request: Request, turn: number): void {
     if (turn === Turn.abort && request !== Request.done) throw new ControlledAbort();
-    this.step = slot[SlotLayout.i32.step]!;
+    this.step = this.slot[SlotLayout.i32.step]!;
   }
 
   /** The step this thread was granted last: an operation's steps are those between two of these. */
@@ -230,7 +266,8 @@ export class Interceptor {
     return this.step;
   }
 
-  private observe(value: number | bigint | string): void {
+  /** Logs what the call just made returned, and follows the spin it may be in. */
+  observe(value: number | bigint | string): void {
     const seen = Number(value);
     if (this.pendingReads === 1 || (this.pendingReads === 2 && seen !== this.slot64[SlotLayout.f64.arg1])) {
       if (this.pendingKey === this.lastKey && seen === this.lastValue) this.repeats++;
@@ -268,67 +305,129 @@ export class Interceptor {
     (array as unknown as Record<number, unknown>)[index] = value;
   }
 
+  /** {@link read} for a coroutine. */
+  *readCo(array: TypedArray, index: number): Generator<void, number | bigint, unknown> {
+    yield* this.parkCo(Request.read, array, index);
+    const value = array[index]!;
+    this.observe(value);
+    return value;
+  }
+
+  /** {@link write} for a coroutine. */
+  *writeCo(array: TypedArray, index: number, value: unknown): Generator<void, void, unknown> {
+    yield* this.parkCo(Request.write, array, index, shown(value));
+    (array as unknown as Record<number, unknown>)[index] = value;
+  }
+
   /** Wraps the global Atomics functions; calls on other buffers go to the real ones unchanged. */
   install(): void {
     if (this.installed) return;
     this.installed = true;
-    const buffer = this.buffer;
-    const self = this;
-    type Int = Int32Array;
-    const rmw = (request: Request, fn: (a: Int, i: number, v: number) => number) =>
-      function (array: Int, index: number, value: number): number {
-        if (array.buffer !== buffer) return fn(array, index, value);
-        self.park(request, array, index, Number(value));
-        const result = fn(array, index, value);
-        self.observe(result);
-        return result;
-      };
-    const table: AtomicsTable = {
-      load(array: Int, index: number): number {
-        if (array.buffer !== buffer) return real.load(array, index);
-        self.park(Request.load, array, index);
-        const result = real.load(array, index);
-        self.observe(result);
-        return result;
-      },
-      store: rmw(Request.store, real.store),
-      add: rmw(Request.add, real.add),
-      sub: rmw(Request.sub, real.sub),
-      and: rmw(Request.and, real.and),
-      or: rmw(Request.or, real.or),
-      xor: rmw(Request.xor, real.xor),
-      exchange: rmw(Request.exchange, real.exchange),
-      compareExchange(array: Int, index: number, expected: number, replacement: number): number {
-        if (array.buffer !== buffer) return real.compareExchange(array, index, expected, replacement);
-        self.park(Request.compareExchange, array, index, Number(expected), Number(replacement));
-        const result = real.compareExchange(array, index, expected, replacement);
-        self.observe(result);
-        return result;
-      },
-      wait(array: Int, index: number, value: number, timeout?: number) {
-        if (array.buffer !== buffer) return real.wait(array, index, value, timeout);
-        self.park(Request.wait, array, index, Number(value), timeout ?? Infinity);
-        const result = waitResultNames[self.slot[SlotLayout.i32.result]! as (typeof WaitResult)[keyof typeof WaitResult]];
-        self.observe(result);
-        return result;
-      },
-      notify(array: Int, index: number, count?: number): number {
-        if (array.buffer !== buffer) return real.notify(array, index, count);
-        // As Atomics.notify reads it: undefined or +Infinity is everyone, a negative count no one.
-        const n = count === undefined ? Infinity : Math.max(0, Math.trunc(count));
-        self.slot[SlotLayout.i32.count] = n === Infinity ? NOTIFY_ALL : Math.min(n, NOTIFY_ALL);
-        self.park(Request.notify, array, index, count ?? Infinity);
-        const woken = self.slot[SlotLayout.i32.result]!;
-        self.observe(woken);
-        return woken;
-      },
-    } as AtomicsTable;
-    Object.assign(Atomics, table);
+    installAtomics(this.buffer, () => this, false);
+  }
+
+  /** What the coordinator handed back with the turn: a wait's result code, or how many a notify woke. */
+  handedResult(): number {
+    return this.slot[SlotLayout.i32.result]!;
+  }
+
+  /** A notify's count, as the coordinator reads it from the slot before the call. */
+  setNotifyCount(count: number | undefined): void {
+    // As Atomics.notify reads it: undefined or +Infinity is everyone, a negative count no one.
+    const n = count === undefined ? Infinity : Math.max(0, Math.trunc(count));
+    this.slot[SlotLayout.i32.count] = n === Infinity ? NOTIFY_ALL : Math.min(n, NOTIFY_ALL);
   }
 
   uninstall(): void {
     if (!this.installed) return;
     this.installed = false;
-    Object.assign(Atomics, real);
+    uninstallAtomics();
   }
+}
+
+type Int = Int32Array;
+
+/**
+ * One wrapped Atomics function: the request it parks as, the operands the step records, and what it
+ * does once it has the turn (the real call, or the result the coordinator modelled, and its log).
+ */
+interface AtomicCall {
+  request: Request;
+  operands(by: Interceptor, x: number, y: number | undefined): [number, number];
+  make(by: Interceptor, array: Int, index: number, x: number, y: number | undefined): number | string;
+}
+
+const made = (by: Interceptor, result: number | string) => {
+  by.observe(result);
+  return result;
+};
+const rmw = (request: Request, fn: (a: Int, i: number, v: number) => number): AtomicCall => ({
+  request,
+  operands: (_by, value) => [Number(value), 0],
+  make: (by, array, index, value) => made(by, fn(array, index, value)),
+});
+const atomicCalls: Record<keyof AtomicsTable, AtomicCall> = {
+  load: { request: Request.load, operands: () => [0, 0], make: (by, array, index) => made(by, real.load(array, index)) },
+  store: rmw(Request.store, real.store),
+  add: rmw(Request.add, real.add),
+  sub: rmw(Request.sub, real.sub),
+  and: rmw(Request.and, real.and),
+  or: rmw(Request.or, real.or),
+  xor: rmw(Request.xor, real.xor),
+  exchange: rmw(Request.exchange, real.exchange),
+  compareExchange: {
+    request: Request.compareExchange,
+    operands: (_by, expected, replacement) => [Number(expected), Number(replacement)],
+    make: (by, array, index, expected, replacement) => made(by, real.compareExchange(array, index, expected, replacement!)),
+  },
+  // Never blocks for real: the coordinator modelled the wait and handed back its result.
+  wait: {
+    request: Request.wait,
+    operands: (_by, value, timeout) => [Number(value), timeout ?? Infinity],
+    make: (by) => made(by, waitResultNames[by.handedResult() as (typeof WaitResult)[keyof typeof WaitResult]]),
+  },
+  notify: {
+    request: Request.notify,
+    operands: (by, count) => {
+      by.setNotifyCount(count);
+      return [count ?? Infinity, 0];
+    },
+    make: (by) => made(by, by.handedResult()),
+  },
+};
+
+/**
+ * Wraps the global Atomics functions for the length of a run: a call on `buffer` parks through the
+ * interceptor `by()` returns (the one thread of a worker, or the coroutine that is running); calls on
+ * any other buffer go to the real functions. With `coroutines`, each wrapper also carries a generator
+ * twin (coroutines/runtime.ts), through which a transformed caller suspends instead of blocking.
+ */
+export function installAtomics(buffer: SharedArrayBuffer, by: () => Interceptor, coroutines: boolean): void {
+  const table: Record<string, unknown> = {};
+  for (const [name, call] of Object.entries(atomicCalls) as [keyof AtomicsTable, AtomicCall][]) {
+    const native = real[name] as (...args: unknown[]) => unknown;
+    const plain = function (array: Int, index: number, x: number, y?: number) {
+      if (array?.buffer !== buffer) return native.apply(Atomics, arguments as unknown as unknown[]);
+      const me = by();
+      const [arg1, arg2] = call.operands(me, x, y);
+      me.park(call.request, array, index, arg1, arg2);
+      return call.make(me, array, index, x, y);
+    };
+    if (coroutines) {
+      (plain as unknown as Record<symbol, unknown>)[TWIN] = function* (array: Int, index: number, x: number, y?: number) {
+        if (array?.buffer !== buffer) return native.apply(Atomics, arguments as unknown as unknown[]);
+        const me = by();
+        const [arg1, arg2] = call.operands(me, x, y);
+        yield* me.parkCo(call.request, array, index, arg1, arg2);
+        return call.make(me, array, index, x, y);
+      };
+    }
+    table[name] = plain;
+  }
+  Object.assign(Atomics, table);
+}
+
+/** Puts the real Atomics functions back. */
+export function uninstallAtomics(): void {
+  Object.assign(Atomics, real);
 }

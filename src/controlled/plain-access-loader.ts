@@ -11,9 +11,10 @@
 import { realpathSync } from 'node:fs';
 import Module, { register } from 'node:module';
 import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import { publishCoroutineRuntime } from './coroutines/runtime.ts';
 import { publishRuntime } from './plain-access.ts';
-import { followsSubject, isBuiltinSubject, rootDirOf } from './plain-access-scope.ts';
-import { instrumentModule } from './transform-cache.ts';
+import { followsSubject, isBuiltinSubject, isCoroutineHarness, rootDirOf } from './plain-access-scope.ts';
+import { instrumentModule, type Rewrites } from './transform-cache.ts';
 
 let port: MessagePort | undefined;
 const subjects = new Set<string>();
@@ -22,14 +23,18 @@ const rootDirs = new Set<string>();
 type CompilingModule = { filename: string; parent?: { filename?: string } | null };
 type Compile = (this: CompilingModule, content: string, filename: string) => unknown;
 
-/** Called once per worker, before the harness and the code under test are imported. */
-export function registerPlainAccess(): void {
+/**
+ * Called once per worker, before the harness and the code under test are imported. `rewrites`: plain
+ * accesses as points (`--points all`), functions as generators (`--engine coroutines`), or both.
+ */
+export function registerPlainAccess(rewrites: Rewrites = { plain: true, coroutines: false }): void {
   if (port) return;
   publishRuntime();
+  if (rewrites.coroutines) publishCoroutineRuntime();
   const channel = new MessageChannel();
   port = channel.port1;
   port.unref();
-  register('../../workers/plain-access-hooks.mjs', { parentURL: import.meta.url, data: { port: channel.port2 }, transferList: [channel.port2] });
+  register('../../workers/plain-access-hooks.mjs', { parentURL: import.meta.url, data: { port: channel.port2, ...rewrites }, transferList: [channel.port2] });
   const proto = Module.prototype as unknown as { _compile: Compile };
   const compile = proto._compile;
   proto._compile = function (content, filename) {
@@ -38,7 +43,8 @@ export function registerPlainAccess(): void {
       const parent = this.parent?.filename;
       if (isBuiltinSubject(filename) || (parent !== undefined && subjects.has(parent) && followsSubject(filename, rootDirs))) tell(filename);
     }
-    return compile.call(this, subjects.has(filename) ? instrumentModule(filename, content, 'script') : content, filename);
+    const what = subjects.has(filename) ? rewrites : rewrites.coroutines && isCoroutineHarness(filename) ? { plain: false, coroutines: true } : undefined;
+    return compile.call(this, what ? instrumentModule(filename, content, 'script', what) : content, filename);
   };
 }
 

@@ -8,7 +8,8 @@
  * (`values()`, `for ... of`, spread) and the constructors that copy (`new Uint8Array(view)`) are not
  * points either.
  */
-import type { Interceptor, TypedArray } from './intercept.ts';
+import type { TypedArray } from './intercept.ts';
+import type { AccessPoints } from './plain-access.ts';
 import { Request } from './protocol.ts';
 
 type Method = (this: TypedArray, ...args: unknown[]) => unknown;
@@ -63,7 +64,7 @@ function isView(value: unknown, buffer: SharedArrayBuffer): value is TypedArray 
 }
 
 /** Wraps the methods until {@link unpatchTypedArrayMethods}; calls on arrays over `buffer` park first. */
-export function patchTypedArrayMethods(interceptor: Interceptor, buffer: SharedArrayBuffer): void {
+export function patchTypedArrayMethods(interceptor: AccessPoints, buffer: SharedArrayBuffer): void {
   // A read is logged with the value of the element it parks at; a write with the value it stores
   // where there is one (fill's), else with none (NaN: the trace shows no value).
   const park = (array: TypedArray, request: Request, index: number, value = NaN) => {

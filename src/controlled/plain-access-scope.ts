@@ -34,6 +34,17 @@ export function isBuiltinSubject(file: string): boolean {
   return builtinSubject.test(path.relative(root, file).split(path.sep).join('/'));
 }
 
+/**
+ * The harness modules on a logical thread's way from its stress loop to the allocator's calls: with
+ * `--engine coroutines` they become generators too (and only get that rewrite), so that a point in the
+ * allocator suspends the whole thread.
+ */
+const coroutineHarness = /^src\/subjects\/allocator\/stress-thread\.ts$|^src\/alloc\/(?:locked|global-lock)\.ts$/;
+
+export function isCoroutineHarness(file: string): boolean {
+  return coroutineHarness.test(path.relative(root, file).split(path.sep).join('/'));
+}
+
 /** pagerace's own code, other than the built-in subjects. */
 export function isHarness(file: string): boolean {
   return harnessDirs.some((dir) => file.startsWith(dir)) && !isBuiltinSubject(file);

@@ -12,10 +12,14 @@
  * may tear across element sizes); scheduling them one at a time explores their SC interleavings only.
  */
 import type { Interceptor, TypedArray } from './intercept.ts';
+import { TWIN } from './coroutines/runtime.ts';
 import { LogicalOp, RUNTIME_KEY } from './transform.ts';
 
+/** What the runtime parks through: a worker's one interceptor, or the coroutine driver's current one. */
+export type AccessPoints = Pick<Interceptor, 'read' | 'write' | 'readCo' | 'writeCo' | 'park'>;
+
 let subject: SharedArrayBuffer | null = null;
-let interceptor: Interceptor | null = null;
+let interceptor: AccessPoints | null = null;
 
 /** The subject's buffer for the length of a run, or null. */
 export function plainAccessSubject(): SharedArrayBuffer | null {
@@ -23,18 +27,20 @@ export function plainAccessSubject(): SharedArrayBuffer | null {
 }
 
 /** Plain accesses on `buffer` become scheduling points through `by` until {@link stopPlainAccess}. */
-export function startPlainAccess(by: Interceptor, buffer: SharedArrayBuffer): void {
+export function startPlainAccess(by: AccessPoints, buffer: SharedArrayBuffer): void {
   interceptor = by;
   subject = buffer;
   // A compound assignment that threw between its read and its write left its place behind.
-  depth = 0;
+  places = shared;
+  places.depth = 0;
 }
 
 export function stopPlainAccess(): void {
   subject = null;
   interceptor = null;
-  objects.fill(undefined, 0, depth);
-  depth = 0;
+  places = shared;
+  places.objects.fill(undefined, 0, places.depth);
+  places.depth = 0;
 }
 
 type Indexable = Record<PropertyKey, unknown>;
@@ -76,40 +82,65 @@ export function write(a: unknown, key: unknown, value: unknown): unknown {
 }
 
 // The places of the compound assignments under way: pushed by the read, popped by the write. Nested
-// compound assignments in a right side push and pop in between, so the stack stays balanced.
-const objects: unknown[] = [];
-const keys: unknown[] = [];
-const olds: unknown[] = [];
-let depth = 0;
+// compound assignments in a right side push and pop in between, so the stack stays balanced. Each
+// coroutine has a stack of its own: another thread's assignment may run between a read and its write.
+interface Places {
+  objects: unknown[];
+  keys: unknown[];
+  olds: unknown[];
+  depth: number;
+}
+
+/** A stack of places, for one coroutine. */
+export function newPlaces(): Places {
+  return { objects: [], keys: [], olds: [], depth: 0 };
+}
+
+const shared = newPlaces();
+let places: Places = shared;
+
+/** Makes `p` the stack the compound assignments use (the coroutine driver, at each resume). */
+export function usePlaces(p: Places): void {
+  places = p;
+}
+
+function push(a: unknown, key: unknown): void {
+  const p = places;
+  p.objects[p.depth] = a;
+  p.keys[p.depth] = key;
+  p.depth++;
+}
 
 /** The read of `a[key] op= v`: reads and remembers the place for {@link store}. */
 export function compoundRead(a: unknown, key: unknown): unknown {
-  objects[depth] = a;
-  keys[depth] = key;
-  depth++;
+  push(a, key);
   return read(a, key);
 }
 
 /** The write of a compound or logical assignment, to the place its read remembered. */
 export function store(value: unknown): unknown {
-  depth--;
-  const a = objects[depth];
-  objects[depth] = undefined;
-  return write(a, keys[depth], value);
+  const p = places;
+  p.depth--;
+  const a = p.objects[p.depth];
+  p.objects[p.depth] = undefined;
+  return write(a, p.keys[p.depth], value);
 }
+
+const logical = (op: number, old: unknown) => (op === LogicalOp.or ? !old : op === LogicalOp.and ? !!old : old === null || old === undefined);
 
 /** The read of `a[key] ||= v` (&&=, ??=): remembers the place and says whether to assign. */
 export function logicalRead(a: unknown, key: unknown, op: number): boolean {
   const old = compoundRead(a, key);
-  olds[depth - 1] = old;
-  return op === LogicalOp.or ? !old : op === LogicalOp.and ? !!old : old === null || old === undefined;
+  places.olds[places.depth - 1] = old;
+  return logical(op, old);
 }
 
 /** A logical assignment that does not assign: forgets the place; its value is what was read. */
 export function keepOld(): unknown {
-  depth--;
-  objects[depth] = undefined;
-  return olds[depth];
+  const p = places;
+  p.depth--;
+  p.objects[p.depth] = undefined;
+  return p.olds[p.depth];
 }
 
 /** `a[key]++` and the like: `delta` is 1 or -1, `prefix` 1 for `++a[key]`. */
@@ -126,6 +157,74 @@ export function update(a: unknown, key: unknown, delta: number, prefix: number):
   const o = a as Record<PropertyKey, number>;
   const p = key as PropertyKey;
   return delta > 0 ? (prefix ? ++o[p]! : o[p]!++) : prefix ? --o[p]! : o[p]!--;
+}
+
+// The generator twins of the same functions, for code the coroutine transform rewrote: a point in
+// them suspends the coroutine instead of blocking (coroutines/runtime.ts).
+
+function* readCo(a: unknown, key: unknown): Generator<void, unknown, unknown> {
+  if (subject !== null && onSubject(a)) {
+    const k = elementIndex(a, key);
+    if (k >= 0) return yield* interceptor!.readCo(a, k);
+  }
+  return (a as Indexable)[key as PropertyKey];
+}
+
+function* writeCo(a: unknown, key: unknown, value: unknown): Generator<void, unknown, unknown> {
+  if (subject !== null && onSubject(a)) {
+    const k = elementIndex(a, key);
+    if (k >= 0) {
+      yield* interceptor!.writeCo(a, k, value);
+      return value;
+    }
+  }
+  (a as Indexable)[key as PropertyKey] = value;
+  return value;
+}
+
+function* compoundReadCo(a: unknown, key: unknown): Generator<void, unknown, unknown> {
+  push(a, key);
+  return yield* readCo(a, key);
+}
+
+function* storeCo(value: unknown): Generator<void, unknown, unknown> {
+  const p = places;
+  p.depth--;
+  const a = p.objects[p.depth];
+  p.objects[p.depth] = undefined;
+  return yield* writeCo(a, p.keys[p.depth], value);
+}
+
+function* logicalReadCo(a: unknown, key: unknown, op: number): Generator<void, boolean, unknown> {
+  const old = yield* compoundReadCo(a, key);
+  places.olds[places.depth - 1] = old;
+  return logical(op, old);
+}
+
+function* updateCo(a: unknown, key: unknown, delta: number, prefix: number): Generator<void, unknown, unknown> {
+  if (subject !== null && onSubject(a)) {
+    const k = elementIndex(a, key);
+    if (k >= 0) {
+      const old = (yield* interceptor!.readCo(a, k)) as number | bigint;
+      const next = typeof old === 'bigint' ? old + BigInt(delta) : old + delta;
+      yield* interceptor!.writeCo(a, k, next);
+      return prefix ? next : old;
+    }
+  }
+  return update(a, key, delta, prefix);
+}
+
+const twins: [(...args: never[]) => unknown, (...args: never[]) => Generator<void, unknown, unknown>][] = [
+  [read, readCo],
+  [write, writeCo],
+  [compoundRead, compoundReadCo],
+  [store, storeCo],
+  [logicalRead, logicalReadCo],
+  [update, updateCo],
+];
+for (const [plain, twin] of twins) {
+  (plain as unknown as Record<symbol, unknown>)[TWIN] = twin;
+  (twin as unknown as Record<symbol, unknown>)[TWIN] = twin;
 }
 
 /** Makes the runtime reachable by transformed code, under the names transform.ts binds. */

@@ -184,6 +184,12 @@ export const BatchHeaderLayout = {
     end: 2,
     /** Owner: who moves the schedule on; a worker that hands back the turn sets coordinator. */
     owner: 3,
+    /**
+     * Bumped by the coordinator at every grant and at a schedule's end when the threads are coroutines
+     * on one worker (src/controlled/coroutines): that worker runs every thread, so it cannot wait on
+     * one thread's turn; it waits here.
+     */
+    doorbell: 4,
   },
 } as const satisfies SharedLayout;
 export const Owner = { workers: 0, coordinator: 1 } as const;

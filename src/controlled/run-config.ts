@@ -6,6 +6,7 @@
 import type { AllocatorInfo, AllocatorRef } from '../alloc/load-allocator.ts';
 import { MAX_STEP_BUDGET } from '../harness/limits.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import type { Engine } from './engine.ts';
 import type { PointsMode } from './plain-access-mode.ts';
 
 /** What a controlled run runs: a page allocator driven by a scenario, or a program (or object). */
@@ -58,6 +59,8 @@ export interface CommonRunConfig {
   watchdogMs: number;
   /** Which accesses are scheduling points (default: all, plain reads and writes too). */
   points?: PointsMode;
+  /** How the logical threads run (default: workers). */
+  engine?: Engine;
 }
 
 /** The least cap on a run's steps: the fixed budget of old, which no small run ever reached. */

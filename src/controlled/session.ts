@@ -13,7 +13,9 @@ import type { Piscina } from 'piscina';
 import type { ControlledWorkers } from './controlled-workers.ts';
 import { coordinatorPolls } from './handoff.ts';
 import { DEFAULT_POINTS } from './plain-access-mode.ts';
-import { BatchViews, QUIT, ReportAreaLayout, SlotLayout, slotViews } from './protocol.ts';
+import { BatchViews, QUIT, ReportAreaLayout, SlotLayout, slotViews, Turn } from './protocol.ts';
+import type { CoroutineTask } from './coroutines/worker.ts';
+import { UsageError } from '../io/usage-error.ts';
 import type { AllocatorRunConfig, ControlledConfig, ProgramRunConfig } from './run-config.ts';
 import { SpinDetector } from './spin-detector.ts';
 import type { AnyControlledTask, ControlledReport } from './worker.ts';
@@ -39,10 +41,12 @@ export interface Session {
   spins: SpinDetector;
   /** Polls the coordinator makes before it sleeps (handoff.ts), decided once, as the workers' are. */
   polls: number;
+  /** The threads are coroutines on one worker: the coordinator rings its doorbell at each grant. */
+  coroutines: boolean;
 }
 
 /** What every session has, whatever its subject: views of its buffers, its tasks, and fresh counters. */
-function sessionOf(views: RunViews, control: SharedArrayBuffer, reports: SharedArrayBuffer, batch: SharedArrayBuffer, tasks: Promise<void>[], failures: (string | undefined)[]): Omit<Session, 'host' | 'growRange' | 'scratch'> {
+function sessionOf(views: RunViews, control: SharedArrayBuffer, reports: SharedArrayBuffer, batch: SharedArrayBuffer, tasks: Promise<void>[], failures: (string | undefined)[], coroutines: boolean): Omit<Session, 'host' | 'growRange' | 'scratch'> {
   const threads = tasks.length;
   return {
     views,
@@ -54,7 +58,9 @@ function sessionOf(views: RunViews, control: SharedArrayBuffer, reports: SharedA
     epoch: 0,
     blocks: Array.from({ length: threads }, (_, t) => views.thread(t)),
     spins: new SpinDetector(threads, views.allocatorBuffer.byteLength),
-    polls: coordinatorPolls(threads),
+    // A coroutine worker is one thread however many it runs.
+    polls: coordinatorPolls(coroutines ? 1 : threads),
+    coroutines,
   };
 }
 
@@ -70,7 +76,7 @@ interface Handshake {
  * The coordinator's buffers and one task per thread on `pool`, each given the handshake; a task that
  * fails leaves the first line of its error (or what its heap limit says) in the session's failures.
  */
-function startTasks(pool: Piscina<AnyControlledTask, void>, threads: number, views: RunViews, task: (thread: number, handshake: Handshake) => AnyControlledTask): Omit<Session, 'host' | 'growRange' | 'scratch'> {
+function startTasks(pool: Piscina<AnyControlledTask | CoroutineTask, void>, threads: number, views: RunViews, coroutines: boolean, task: (thread: number, handshake: Handshake) => AnyControlledTask): Omit<Session, 'host' | 'growRange' | 'scratch'> {
   const control = new SharedArrayBuffer(threads * SlotLayout.bytes);
   const reports = new SharedArrayBuffer(threads * ReportAreaLayout.bytes);
   const batch = new SharedArrayBuffer(BatchViews.bytes);
@@ -79,12 +85,21 @@ function startTasks(pool: Piscina<AnyControlledTask, void>, threads: number, vie
   const spin = threads <= availableParallelism() ? 20_000 : 2000;
   const failures: (string | undefined)[] = new Array(threads);
   const heapMb = heapLimitMb(pool.options.maxThreads + 1);
-  const tasks = Array.from({ length: threads }, (_, thread) =>
-    pool
-      .run(task(thread, { control, batch, reports, spin }))
-      .catch((error: unknown) => void (failures[thread] = outOfMemoryText(error, heapMb) ?? String((error as Error)?.message ?? error).split('\n')[0])),
-  );
-  return sessionOf(views, control, reports, batch, tasks, failures);
+  const firstLine = (error: unknown) => outOfMemoryText(error, heapMb) ?? String((error as Error)?.message ?? error).split('\n')[0]!;
+  if (coroutines) {
+    // One task runs every thread; its error names the thread that failed ("thread 2: ..."), or, for a
+    // heap limit, whichever thread held the turn.
+    const slots = slotViews(control, threads).slots;
+    const all = pool.run({ kind: 'coroutines', threads: Array.from({ length: threads }, (_, thread) => task(thread, { control, batch, reports, spin })) } as CoroutineTask).catch((error: unknown) => {
+      const text = firstLine(error);
+      const named = /^thread (\d+): ([^]*)$/.exec(text);
+      const running = Math.max(0, slots.findIndex((slot) => Atomics.load(slot, SlotLayout.i32.turn) === Turn.running));
+      failures[named ? Number(named[1]) : running] = named ? named[2]! : text;
+    });
+    return sessionOf(views, control, reports, batch, Array.from({ length: threads }, () => all), failures, true);
+  }
+  const tasks = Array.from({ length: threads }, (_, thread) => pool.run(task(thread, { control, batch, reports, spin })).catch((error: unknown) => void (failures[thread] = firstLine(error))));
+  return sessionOf(views, control, reports, batch, tasks, failures, false);
 }
 
 /** Buffers and one long-lived task per thread, made once and reused by every schedule. */
@@ -101,7 +116,8 @@ async function openProgram(config: ProgramRunConfig, workers: ControlledWorkers)
   const subject = new SharedArrayBuffer(program.sharedBytes);
   const scratch = new SharedArrayBuffer(program.scratchBytes);
   const views = new RunViews(buffer, layout, subject);
-  const started = startTasks(pool, threads, views, (thread, handshake) => ({
+  if (workers.engine === 'coroutines') throw new UsageError('--engine coroutines runs allocator scenarios only for now; run a program with --engine workers');
+  const started = startTasks(pool, threads, views, false, (thread, handshake) => ({
     kind: 'program',
     program: program.module,
     sharedBytes: program.sharedBytes,
@@ -134,7 +150,7 @@ async function openAllocator(config: AllocatorRunConfig, workers: ControlledWork
   const views = new RunViews(buffer, layout, allocatorBuffer);
   // The offline range (if any) and the spurious-OOM guarantee are the same for every schedule.
   await host.bind(buffer, layout, allocatorBuffer);
-  const started = startTasks(pool, threads, views, (thread, handshake) => ({
+  const started = startTasks(pool, threads, views, workers.engine === 'coroutines', (thread, handshake) => ({
     buffer,
     allocatorBuffer,
     ...handshake,

@@ -11,7 +11,7 @@ import { startGraceMs } from '../harness/start-grace.ts';
 import { UserCodeFailure } from '../harness/user-host.ts';
 import { ThreadBlockLayout } from '../subjects/allocator/layout.ts';
 import { readCurrentOp, readLog } from '../subjects/allocator/op-log.ts';
-import { decideAhead, spinUntilBack, waitBack, waitParked } from './handoff.ts';
+import { decideAhead, ringDoorbell, spinUntilBack, waitBack, waitParked } from './handoff.ts';
 import {
   BATCH,
   BatchHeaderLayout,
@@ -281,6 +281,7 @@ export async function takeSteps(config: ControlledConfig, session: Session, sche
     slot[SlotLayout.i32.step] = first;
     Atomics.store(slot, SlotLayout.i32.turn, Turn.running);
     Atomics.notify(slot, SlotLayout.i32.turn);
+    if (session.coroutines) ringDoorbell(header);
     // The common case, a batch that comes back within a few µs, stays synchronous: an await per
     // batch would cost a microtask turn each time.
     const back = spinUntilBack(header, polls) || (await waitBack(header, slots, failures, config.watchdogMs, polls));

@@ -1,0 +1,166 @@
+/**
+ * The coroutine engine's task (`--engine coroutines`): every logical thread of an allocator's
+ * controlled run, on this one worker, as coroutines (driver.ts). The same stress thread and the same
+ * allocator code as a controlled worker's (../worker.ts), rewritten by the coroutine transform in this
+ * worker's loader, so that a scheduling point suspends the thread's generator instead of blocking a
+ * worker: a switch is a generator resume, not a futex wake. Loaded through `workers/controlled.mjs`.
+ */
+import type { AllocatorDefinition, PageAllocator } from '../../alloc/contract.ts';
+import { GlobalLock } from '../../alloc/global-lock.ts';
+import { checkAttached, loadAllocator, refName } from '../../alloc/load-allocator.ts';
+import { withGlobalLock } from '../../alloc/locked.ts';
+import { RunViews } from '../../subjects/allocator/layout.ts';
+import { describeOp } from '../../subjects/allocator/op-log.ts';
+import { StressThread } from '../../subjects/allocator/stress-thread.ts';
+import { describeLocation, locationKey } from '../describe-location.ts';
+import { ControlledAbort, Interceptor, installAtomics, uninstallAtomics } from '../intercept.ts';
+import { type AccessPoints, startPlainAccess, stopPlainAccess } from '../plain-access.ts';
+import { markSubjectRoot } from '../plain-access-loader.ts';
+import { patchTypedArrayMethods, unpatchTypedArrayMethods } from '../plain-access-methods.ts';
+import { BatchViews, QUIT, Request, slotViews } from '../protocol.ts';
+import { type DescribeLocation, nextEpoch, sendReport, slotOf } from '../schedule-loop.ts';
+import type { OpSpan } from '../trace.ts';
+import type { ControlledTask } from '../worker.ts';
+import { CoroutineDriver } from './driver.ts';
+import { setSyncYield, TWIN } from './runtime.ts';
+
+/** The task of a coroutine worker: each logical thread's task, all on the same buffers. */
+export interface CoroutineTask {
+  kind: 'coroutines';
+  threads: ControlledTask[];
+}
+
+/** Operations a report carries at most per thread: a trace shows the last few dozen steps. */
+const MAX_OPS_REPORTED = 256;
+/** Polls of the doorbell before the driver sleeps: the coordinator has a core of its own. */
+const DOORBELL_POLLS = 20_000;
+
+type Run = (this: StressThread) => Generator<unknown, unknown, unknown>;
+
+/** Runs schedules until the coordinator says QUIT. */
+export default async function coroutineWorker(task: CoroutineTask): Promise<void> {
+  const first = task.threads[0]!;
+  if ('module' in first.allocator) markSubjectRoot(first.allocator.module);
+  const definition = await loadAllocator(first.allocator);
+  const runTwin = (StressThread.prototype.run as unknown as Record<symbol, Run | undefined>)[TWIN];
+  if (!runTwin) throw new Error('the coroutine engine needs the coroutine transform in this worker (workers/controlled.mjs did not register it)');
+  const described = new Map<string, string | undefined>();
+  const describe: DescribeLocation = (array, index) => {
+    const key = locationKey(array, index);
+    if (!described.has(key)) described.set(key, describeLocation(definition, first.layout, array, index));
+    return { key, text: described.get(key) };
+  };
+  const { slots } = slotViews(first.control, task.threads.length);
+  const driver = new CoroutineDriver(slots, new BatchViews(first.batch).header, DOORBELL_POLLS);
+  const last = slotOf(task.threads[task.threads.length - 1]!);
+  let epoch = 0;
+  for (;;) {
+    // The coordinator starts a schedule slot by slot: once the last slot has the epoch, all have.
+    epoch = nextEpoch(last, epoch);
+    if (epoch === QUIT) return;
+    const results = runSchedule(task, definition, driver, runTwin);
+    for (const [t, thread] of task.threads.entries()) sendReport(thread, epoch, results[t]!.report, results[t]!.ops, describe);
+  }
+}
+
+interface ThreadResult {
+  report: ReturnType<StressThread['summary']>;
+  ops: OpSpan[];
+}
+
+function runSchedule(task: CoroutineTask, definition: AllocatorDefinition, driver: CoroutineDriver, runTwin: Run): ThreadResult[] {
+  const first = task.threads[0]!;
+  const interceptors: Interceptor[] = [];
+  const current = () => interceptors[driver.current]!;
+  const bodies = task.threads.map((thread, t) => {
+    const interceptor = new Interceptor(thread.control, thread.batch, thread.layout.threads, t, thread.allocatorBuffer, 0, () => driver.waitOnStack(t));
+    interceptors.push(interceptor);
+    return threadBody(thread, definition, interceptor, runTwin);
+  });
+  // Each thread's setup (its views, the allocator's attach) runs now, before the Atomics functions are
+  // wrapped, as a worker's does before its first park: setting up a view is not part of the race.
+  const started = bodies.map((body) => body());
+  const router: AccessPoints = {
+    read: (array, index) => current().read(array, index),
+    write: (array, index, value) => current().write(array, index, value),
+    readCo: (array, index) => current().readCo(array, index),
+    writeCo: (array, index, value) => current().writeCo(array, index, value),
+    park: (request, array, index, arg1, arg2) => current().park(request, array, index, arg1, arg2),
+  };
+  const plain = first.points !== 'atomics';
+  installAtomics(first.allocatorBuffer, current, true);
+  setSyncYield(() => driver.waitOnStack(driver.current));
+  if (plain) {
+    startPlainAccess(router, first.allocatorBuffer);
+    patchTypedArrayMethods(router, first.allocatorBuffer);
+  }
+  try {
+    return driver.run(started) as ThreadResult[];
+  } finally {
+    if (plain) {
+      unpatchTypedArrayMethods();
+      stopPlainAccess();
+    }
+    setSyncYield(undefined);
+    uninstallAtomics();
+  }
+}
+
+/** One logical thread's setup, as worker.ts runs it on a worker; what it returns makes its schedule's generator. */
+function threadBody(task: ControlledTask, definition: AllocatorDefinition, interceptor: Interceptor, runTwin: Run): () => Generator<unknown, ThreadResult, unknown> {
+  const views = new RunViews(task.buffer, task.layout, task.allocatorBuffer);
+  // Attached before the first resume, with the Atomics functions real: setting up a view is not part of the race.
+  let allocator: PageAllocator = checkAttached(definition.attach(views.allocatorRegion, task.layout.pages, task.thread), refName(task.allocator));
+  let lock: GlobalLock | undefined;
+  if (definition.locking === 'global-lock' && task.lock) {
+    lock = new GlobalLock(views.lockRegion, task.thread);
+    allocator = withGlobalLock(allocator, lock);
+  }
+  let barriers = 0;
+  const ops: OpSpan[] = [];
+  let current: OpSpan | undefined;
+  // The hooks the stress thread calls at a phase's barrier and at a violation park: a generator twin
+  // each, so that the transformed stress thread suspends there too.
+  const park = (request: Request) => Object.assign(() => interceptor.park(request), { [TWIN]: () => interceptor.parkCo(request) });
+  const barrier = Object.assign(
+    () => {
+      interceptor.park(barriers++ === 0 ? Request.start : Request.barrier);
+      return true;
+    },
+    {
+      [TWIN]: function* () {
+        yield* interceptor.parkCo(barriers++ === 0 ? Request.start : Request.barrier);
+        return true;
+      },
+    },
+  );
+  const thread = new StressThread(task, allocator, lock?.counters, {
+    onOp: (phase, op, first, count, result) => {
+      if (phase === 'begin') {
+        current = { thread: task.thread, call: describeOp({ op, first, count }), returned: false, after: interceptor.grantedStep, last: interceptor.grantedStep };
+        return;
+      }
+      if (!current) return;
+      current.returned = true;
+      current.last = interceptor.grantedStep;
+      if (op === 'alloc') current.result = String(result);
+      else if (op === 'removeMemory') current.result = String(result === 1);
+      ops.push(current);
+      current = undefined;
+      if (ops.length >= 2 * MAX_OPS_REPORTED) ops.splice(0, MAX_OPS_REPORTED);
+    },
+    barrier,
+    onViolation: park(Request.violation),
+    timed: false,
+  });
+  return function* () {
+    try {
+      yield* runTwin.call(thread);
+      yield* interceptor.parkCo(Request.done);
+    } catch (error) {
+      if (!(error instanceof ControlledAbort)) throw error;
+    }
+    if (current) ops.push({ ...current, last: interceptor.grantedStep });
+    return { report: thread.summary(), ops: ops.slice(-MAX_OPS_REPORTED) };
+  };
+}
