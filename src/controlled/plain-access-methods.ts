@@ -6,11 +6,13 @@
  * reads) of the first element it touches, and then runs whole, unseen, as one step. Calls on any other
  * array go straight to the native method. `subarray` touches no element and is not wrapped; iterators
  * (`values()`, `for ... of`, spread) and the constructors that copy (`new Uint8Array(view)`) are not
- * points either.
+ * points either. Each wrapper has a generator twin, so that code the coroutine transform rewrote
+ * suspends at the point instead of waiting on its stack (coroutines/runtime.ts).
  */
 import type { TypedArray } from './intercept.ts';
 import type { AccessPoints } from './plain-access.ts';
 import { Request } from './protocol.ts';
+import { TWIN } from './coroutines/runtime.ts';
 
 type Method = (this: TypedArray, ...args: unknown[]) => unknown;
 const prototype = Object.getPrototypeOf(Int8Array.prototype) as Record<string, Method>;
@@ -72,21 +74,46 @@ export function patchTypedArrayMethods(interceptor: AccessPoints, buffer: Shared
     if (request === Request.read) interceptor.read(array, index);
     else interceptor.park(Request.write, array, index, value);
   };
+  function* parkCo(array: TypedArray, request: Request, index: number, value = NaN): Generator<void, void, unknown> {
+    if (index < 0 || index >= array.length) return;
+    if (request === Request.read) yield* interceptor.readCo(array, index);
+    else yield* interceptor.parkCo(Request.write, array, index, value);
+  }
+  const twin = (plain: Method, co: (this: TypedArray, ...args: unknown[]) => Generator<void, unknown, unknown>) => Object.assign(plain, { [TWIN]: co });
   for (const [name, native] of Object.entries(natives)) {
     const { request, first } = methods[name]!;
-    prototype[name] = function (this: TypedArray, ...args: unknown[]) {
-      if (isView(this, buffer)) park(this, request, first(this, args), name === 'fill' && typeof args[0] === 'number' ? args[0] : NaN);
-      return native.apply(this, args);
-    };
+    const value = (args: unknown[]) => (name === 'fill' && typeof args[0] === 'number' ? args[0] : NaN);
+    prototype[name] = twin(
+      function (this: TypedArray, ...args: unknown[]) {
+        if (isView(this, buffer)) park(this, request, first(this, args), value(args));
+        return native.apply(this, args);
+      },
+      function* (this: TypedArray, ...args: unknown[]) {
+        if (isView(this, buffer)) yield* parkCo(this, request, first(this, args), value(args));
+        return native.apply(this, args);
+      },
+    );
   }
-  prototype.set = function (this: TypedArray, ...args: unknown[]) {
+  // One point: the write of the first element, or the read of the source's when only it is the subject's.
+  const setPoint = (target: TypedArray, args: unknown[]): [TypedArray, Request, number] | undefined => {
     const [source, offset] = args;
     const length = (source as ArrayLike<unknown> | null)?.length ?? 0;
-    // One point: the write of the first element, or the read of the source's when only it is the subject's.
-    if (length > 0 && isView(this, buffer)) park(this, Request.write, Math.trunc(Number(offset ?? 0)) || 0);
-    else if (length > 0 && isView(source, buffer)) park(source, Request.read, 0);
-    return nativeSet.apply(this, args);
+    if (length > 0 && isView(target, buffer)) return [target, Request.write, Math.trunc(Number(offset ?? 0)) || 0];
+    if (length > 0 && isView(source, buffer)) return [source, Request.read, 0];
+    return undefined;
   };
+  prototype.set = twin(
+    function (this: TypedArray, ...args: unknown[]) {
+      const at = setPoint(this, args);
+      if (at) park(...at);
+      return nativeSet.apply(this, args);
+    },
+    function* (this: TypedArray, ...args: unknown[]) {
+      const at = setPoint(this, args);
+      if (at) yield* parkCo(...at);
+      return nativeSet.apply(this, args);
+    },
+  );
 }
 
 export function unpatchTypedArrayMethods(): void {

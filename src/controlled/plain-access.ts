@@ -16,7 +16,7 @@ import { TWIN } from './coroutines/runtime.ts';
 import { LogicalOp, RUNTIME_KEY } from './transform.ts';
 
 /** What the runtime parks through: a worker's one interceptor, or the coroutine driver's current one. */
-export type AccessPoints = Pick<Interceptor, 'read' | 'write' | 'readCo' | 'writeCo' | 'park'>;
+export type AccessPoints = Pick<Interceptor, 'read' | 'write' | 'readCo' | 'writeCo' | 'park' | 'parkCo'>;
 
 let subject: SharedArrayBuffer | null = null;
 let interceptor: AccessPoints | null = null;

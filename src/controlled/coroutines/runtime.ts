@@ -133,7 +133,81 @@ function keys(count: number): symbol[] {
 
 export const runtime = { T: twinOf, A: apply, W: wrap, F: arrow, D: declared, L: link, M: linkMethod, N: linkAccessor, G: getterTwin, S: setterTwin, K: keys, R: drive } as const;
 
+/**
+ * Twins of the Array methods that call back, for a callback that has one: `xs.map(f)` in a rewritten
+ * body then suspends inside `f`, where native `map` could not. Without a twin callback, the native
+ * method runs. Holes and `thisArg` are as the language has them; subclass species are not.
+ */
+type Each = (g: Gen, self: unknown, o: ArrayLike<unknown>, len: number) => Generator<unknown, unknown, unknown>;
+const arrayTwins: Record<string, Each> = {
+  *forEach(g, self, o, len) {
+    for (let i = 0; i < len; i++) if (i in o) yield* g.call(self, o[i], i, o);
+    return undefined;
+  },
+  *map(g, self, o, len) {
+    const out = new Array<unknown>(len);
+    for (let i = 0; i < len; i++) if (i in o) out[i] = yield* g.call(self, o[i], i, o);
+    return out;
+  },
+  *filter(g, self, o, len) {
+    const out: unknown[] = [];
+    for (let i = 0; i < len; i++) if (i in o && (yield* g.call(self, o[i], i, o))) out.push(o[i]);
+    return out;
+  },
+  *some(g, self, o, len) {
+    for (let i = 0; i < len; i++) if (i in o && (yield* g.call(self, o[i], i, o))) return true;
+    return false;
+  },
+  *every(g, self, o, len) {
+    for (let i = 0; i < len; i++) if (i in o && !(yield* g.call(self, o[i], i, o))) return false;
+    return true;
+  },
+  *find(g, self, o, len) {
+    for (let i = 0; i < len; i++) if (yield* g.call(self, o[i], i, o)) return o[i];
+    return undefined;
+  },
+  *findIndex(g, self, o, len) {
+    for (let i = 0; i < len; i++) if (yield* g.call(self, o[i], i, o)) return i;
+    return -1;
+  },
+};
+
+function installArrayTwins(): void {
+  const proto = Array.prototype as unknown as Record<string, Twinned & ((...args: unknown[]) => unknown)>;
+  for (const [name, each] of Object.entries(arrayTwins)) {
+    const native = proto[name]!;
+    if (native[TWIN]) continue;
+    native[TWIN] = function* (this: unknown, callback: unknown, self?: unknown) {
+      const g = twinOf(callback);
+      if (!g || this === null || this === undefined) return native.call(this, callback, self);
+      const o = Object(this) as ArrayLike<unknown>;
+      return yield* each(g, self, o, o.length >>> 0);
+    } as Gen;
+  }
+  // reduce: the accumulator goes through the callback.
+  const reduce = proto.reduce!;
+  if (!reduce[TWIN]) {
+    reduce[TWIN] = function* (this: unknown, callback: unknown, ...initial: unknown[]) {
+      const g = twinOf(callback);
+      if (!g || this === null || this === undefined) return reduce.call(this, callback, ...initial);
+      const o = Object(this) as ArrayLike<unknown>;
+      const len = o.length >>> 0;
+      let i = 0;
+      let acc: unknown;
+      if (initial.length > 0) acc = initial[0];
+      else {
+        while (i < len && !(i in o)) i++;
+        if (i >= len) return reduce.call(this, callback);
+        acc = o[i++];
+      }
+      for (; i < len; i++) if (i in o) acc = yield* g.call(undefined, acc, o[i], i, o);
+      return acc;
+    } as Gen;
+  }
+}
+
 /** Makes the runtime reachable by transformed code, under the names coroutine-transform.ts binds. */
 export function publishCoroutineRuntime(): void {
   (globalThis as Record<symbol, unknown>)[Symbol.for(RUNTIME_KEY)] = runtime;
+  installArrayTwins();
 }

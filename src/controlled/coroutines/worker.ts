@@ -86,6 +86,7 @@ function runSchedule(task: CoroutineTask, definition: AllocatorDefinition, drive
     readCo: (array, index) => current().readCo(array, index),
     writeCo: (array, index, value) => current().writeCo(array, index, value),
     park: (request, array, index, arg1, arg2) => current().park(request, array, index, arg1, arg2),
+    parkCo: (request, array, index, arg1, arg2) => current().parkCo(request, array, index, arg1, arg2),
   };
   const plain = first.points !== 'atomics';
   installAtomics(first.allocatorBuffer, current, true);

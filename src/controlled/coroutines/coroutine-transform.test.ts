@@ -1,0 +1,130 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { transformCoroutines } from './coroutine-transform.ts';
+import { publishCoroutineRuntime, setSyncYield, TWIN } from './runtime.ts';
+
+publishCoroutineRuntime();
+
+/**
+ * `point(x)`: a scheduling point as the engine's are, a plain function whose generator twin yields once
+ * and returns x; called plainly it returns x at once. Every rewritten call chain down to it must
+ * suspend at the yield.
+ */
+const point = Object.assign((x: unknown) => {
+  log.push(`plain ${String(x)}`);
+  return x;
+}, {
+  [TWIN]: function* (x: unknown) {
+    log.push(`yield ${String(x)}`);
+    yield;
+    return x;
+  },
+});
+const log: string[] = [];
+(globalThis as Record<string, unknown>).point = point;
+
+/** `body` as a script that returns `main`, as written and as rewritten. */
+function load(body: string): { original: () => unknown; rewritten: () => unknown; code: string } {
+  const source = `"use strict"; ${body}\nreturn main;`;
+  // A script may return at its top (a function body's rules): the transform's binding goes after "use strict".
+  const { code } = transformCoroutines(source, { file: 'snippet.js', sourceType: 'script' });
+  return { original: new Function(source)() as () => unknown, rewritten: new Function(code)() as () => unknown, code };
+}
+
+/** Runs the rewritten `main` as a coroutine: counts its yields, which must be the points it reached. */
+function runAsCoroutine(main: () => unknown): { value: unknown; yields: number } {
+  const twin = (main as unknown as Record<symbol, (() => Generator) | undefined>)[TWIN];
+  expect(twin, 'main has a generator twin').toBeDefined();
+  const gen = twin!();
+  let yields = 0;
+  for (let r = gen.next(); ; r = gen.next()) {
+    if (r.done) return { value: r.value, yields };
+    yields++;
+  }
+}
+
+const program = `
+  function leaf(x) { return point(x) + 1; }
+  const arrow = (x) => leaf(x) * 2;
+  const bare = x => arrow(x);
+  function Legacy(v) { this.v = v; }
+  Legacy.prototype.get = function () { return point(this.v); };
+  class Base {
+    constructor(k) { this.k = k; }
+    m(x) { return bare(x) + this.k; }
+    static s(x) { return new Base(100).m(x); }
+    get twice() { return point(this.k) * 2; }
+    set half(v) { this.k = point(v) / 2; }
+  }
+  class Derived extends Base { m(x) { return super.m(x) + 1000; } }
+  const obj = { m(x) { return Derived.s(x); }, n: function (x) { return [1, 2].map((v) => v + x); } };
+  function fact(n) { return n <= 1 ? point(1) : n * fact(n - 1); }
+  function guarded(x) { try { if (x > 0) throw new Error('no'); return point(x); } catch (e) { return point(-1); } finally { point(0); } }
+  function spread(...xs) { return Math.max(...xs.map((x) => point(x))); }
+  function main() {
+    const b = new Derived(7);
+    const out = [b.m(1), obj.m(2), obj.n(3), (obj.m)(4), new Legacy(5).get(), b.twice];
+    b.half = 40;
+    out.push(b.k, fact(4), guarded(1), guarded(-2), spread(3, 9, 4));
+    let f = null;
+    out.push(f?.(1) ?? 'none', typeof leaf.call, this === undefined);
+    return out;
+  }`;
+
+describe('the coroutine transform', () => {
+  afterEach(() => {
+    log.length = 0;
+    setSyncYield(undefined);
+  });
+
+  it('keeps what the program computes, called plainly or run as a coroutine', () => {
+    const { original, rewritten } = load(program);
+    const expected = original();
+    const originalLog = [...log];
+    log.length = 0;
+    // Called plainly (as native code or an untransformed caller would), no point may suspend.
+    let syncs = 0;
+    setSyncYield(() => void syncs++);
+    expect(rewritten()).toEqual(expected);
+    expect(syncs).toBe(log.filter((l) => l.startsWith('yield')).length);
+    log.length = 0;
+    const { value, yields } = runAsCoroutine(rewritten);
+    expect(value).toEqual(expected);
+    // Every point the original reached, in its order, suspended the coroutine: through functions,
+    // arrows, methods, super, static methods, getters and setters, recursion, try/finally, and the
+    // callbacks of Array methods.
+    expect(log).toEqual(originalLog.map((l) => l.replace('plain', 'yield')));
+    expect(yields).toBe(originalLog.length);
+    expect(syncs).toBe(originalLog.length);
+  });
+
+  it('leaves plain what cannot be a generator: a point there is reached by a plain call, or through the sync handler', () => {
+    const { rewritten } = load(`
+      class Box { constructor(x) { this.x = point(x); } }
+      async function later(x) { return point(x); }
+      const viaNative = (x) => point(x);
+      function main() { const b = new Box(1); void later(2); return [3].flatMap(viaNative).length + b.x; }`);
+    let syncs = 0;
+    setSyncYield(() => void syncs++);
+    const { value, yields } = runAsCoroutine(rewritten);
+    expect(value).toBe(2);
+    // The constructor's and the async function's calls are plain calls of the point; a callback that
+    // native code without a twin (flatMap) calls runs its generator to the end, through the handler.
+    expect(log).toEqual(['plain 1', 'plain 2', 'yield 3']);
+    expect(yields).toBe(0);
+    expect(syncs).toBe(1);
+  });
+
+  it('adds and removes no line, so stack traces keep their lines', () => {
+    const source = program.replace('function main() {', 'function main() {\n    if (globalThis.boom) throw new Error("boom");');
+    const { code } = transformCoroutines(source, { file: 'x.js', sourceType: 'script' });
+    const body = code.replace(/\n\/\/# sourceMappingURL=.*\n$/, '');
+    expect(body.split('\n').length).toBe(source.split('\n').length);
+    const line = source.split('\n').findIndex((l) => l.includes('"boom"'));
+    expect(body.split('\n')[line]).toContain('"boom"');
+  });
+
+  it('returns a module with no call as it was', () => {
+    const code = 'export const pages = 64; export function size(n) { return n * 8; }';
+    expect(transformCoroutines(code, { file: 'x.js', sourceType: 'module' })).toEqual({ code, functions: 0, calls: 0 });
+  });
+});
