@@ -173,7 +173,8 @@ export function decodeToken(text: string, places: TokenPlaces = defaultPlaces())
   if (token.length > MAX_TOKEN_CHARS) {
     throw new UsageError(`not a replay token: ${token.length.toLocaleString('en-US')} characters, and a token is at most ${MAX_TOKEN_CHARS.toLocaleString('en-US')}`);
   }
-  const match = /^pagerace(\d{1,9})\.([A-Za-z0-9_-]+)\.([0-9a-f]{8})$/.exec(token);
+  // The version as the writer writes it, with no leading zero: pagerace01. is a damaged pagerace1., not version 1.
+  const match = /^pagerace(0|[1-9]\d{0,8})\.([A-Za-z0-9_-]+)\.([0-9a-f]{8})$/.exec(token);
   if (!match) {
     const hint = token.startsWith(TOKEN_PREFIX) ? 'its parts are damaged (was it cut short when pasted?)' : `expected a word starting with ${TOKEN_PREFIX}${TOKEN_VERSION}. (or a file that holds one)`;
     throw new UsageError(`not a replay token: ${hint}`);
