@@ -10,6 +10,8 @@ import { loadAllocators } from '../alloc/load-allocator.ts';
 import type { ExploreResult, RunSize } from '../controlled/explore.ts';
 import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES, MAX_EXPLORE_THREADS, MAX_STEP_BUDGET } from '../harness/limits.ts';
 import { DEFAULT_POINTS, parsePoints } from '../controlled/plain-access-mode.ts';
+import { parseEngine } from '../controlled/engine.ts';
+import { onEngine } from '../controlled/on-engine.ts';
 import { exploreSizes, fixedSize, sizeLabel } from '../controlled/sizes.ts';
 import { defaultStrategy, isStrategyName, strategyInfo, strategyNames } from '../controlled/strategies/index.ts';
 import { plural } from '../report/format.ts';
@@ -30,11 +32,12 @@ import { shownPath, userCwd, userPath } from '../io/user-cwd.ts';
 /** PCT's bug depth when --depth is not given: bugs that need two ordering constraints (one well-placed preemption), the common kind. */
 const DEFAULT_DEPTH = 2;
 
-const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy ${strategyNames.join('|')}] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n | --ops-up-to n] [--memory PAGES] [--max-held n] [--steps N] [--points atomics|all] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--out DIR] [--json]
+const usage = `usage: npm run explore -- <scenario> [--allocator NAME[,NAME]] [--strategy ${strategyNames.join('|')}] [--depth d] [--runs N | --time-budget 60s] [--seed S] [--shard i/N] [--threads n] [--ops n | --ops-up-to n] [--memory PAGES] [--max-held n] [--steps N] [--points atomics|all] [--engine coroutines|workers] [--no-lock] [--check-determinism] [--no-shrink] [--junit FILE] [--out DIR] [--json]
        npm run explore -- --from <stress result file> [--run N] [flags]   (the run's own threads, seed, memory and ops)
   Without --threads, --ops, --memory or --max-held (or sizes in the scenario's explore:), the size grows within the budget.
   --ops-up-to N   the given threads and memory at 8, 32, 128, ... ops up to N (what a stress failure prints)
   --steps N   a livelock is N steps with no operation completed (default: scaled by size)
+  --engine E   coroutines (the default: every thread on one worker, as generators) or workers (a worker per thread): the same schedules
   --out DIR   also write the exploration's result (what --json prints) to DIR/explore-<scenario>-<time>.json, and long replay tokens there`;
 
 await runCommand('explore', async () => {
@@ -57,6 +60,7 @@ await runCommand('explore', async () => {
       run: { type: 'string' },
       steps: { type: 'string' },
       points: { type: 'string', default: DEFAULT_POINTS },
+      engine: { type: 'string' },
       'check-determinism': { type: 'boolean', default: false },
       'no-shrink': { type: 'boolean', default: false },
       'no-lock': { type: 'boolean', default: false },
@@ -96,6 +100,7 @@ await runCommand('explore', async () => {
   // --steps is the progress window, the livelock criterion; the cap on all steps stays scaled by size.
   const progressWindow = values.steps !== undefined ? parsePositiveInt('steps', values.steps, MAX_STEP_BUDGET) : undefined;
   const points = parsePoints(values.points);
+  const engine = values.engine !== undefined ? parseEngine(values.engine) : undefined;
   // Checked before anything runs: a JUnit path that is a folder, or a folder that cannot be written,
   // is found now, not after the exploration's minutes.
   const junit = values.junit !== undefined ? userPath(parsePathFlag('junit', values.junit)) : undefined;
@@ -108,7 +113,7 @@ await runCommand('explore', async () => {
   if (named === undefined) throw new UsageError(`${from!.file} does not name its scenario file (written by an older pagerace): name it, npm run explore -- <scenario> --from ${from!.file}`);
   const program = from ? undefined : await programNamed(named);
   if (program) {
-    const allocatorOnly = ['allocator', 'threads', 'ops', 'ops-up-to', 'memory', 'max-held', 'no-lock', 'shard', 'check-determinism', 'junit', 'out'] as const;
+    const allocatorOnly = ['allocator', 'threads', 'ops', 'ops-up-to', 'memory', 'max-held', 'no-lock', 'shard', 'check-determinism', 'junit', 'out', ...(engine === 'coroutines' ? (['engine'] as const) : [])] as const;
     return exploreProgramCommand({
       ...program,
       strategy,
@@ -169,7 +174,8 @@ await runCommand('explore', async () => {
       const origin = from ? ` (run ${from.run} of ${from.file})` : '';
       console.log(`explore ${scenario.name} on ${allocator.name}${origin}: ${sized}, ${points === 'all' ? 'every access' : 'Atomics calls'} as points, ${info.label({ depth })}, seed ${seed}, shard ${shard.index}/${shard.count}`);
     }
-    const result = await exploreSizes({
+    const result = await onEngine(engine, values.json, (e) => exploreSizes({
+      engine: e,
       scenario,
       scenarioFile,
       allocator,
@@ -189,7 +195,7 @@ await runCommand('explore', async () => {
       ...(outDir !== undefined ? { tokenDir: outDir } : {}),
       checkDeterminism: values['check-determinism'],
       shrink: !values['no-shrink'],
-    });
+    }));
     results.push(result);
     if (!values.json) printResult(result);
   }

@@ -11,6 +11,8 @@
  * Exit codes: 0 the recorded violation (same kind) happened again with the same trace digest, 1 not,
  * 2 a bad, corrupted or stale token (or one that no longer matches the code), 3 pagerace failed.
  */
+import { parseEngine } from '../controlled/engine.ts';
+import { onEngine } from '../controlled/on-engine.ts';
 import { createReadStream, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -27,7 +29,7 @@ import { runCommand } from './main.ts';
 import { shellQuote } from '../io/shell-quote.ts';
 import { ExitCode, UsageError } from '../io/usage-error.ts';
 
-const usage = 'usage: npm run replay -- <token | FILE | -> [--points atomics|all] [--json]   (or --file FILE; - reads the token from stdin; --points: default, those the token was made with)';
+const usage = 'usage: npm run replay -- <token | FILE | -> [--points atomics|all] [--engine coroutines|workers] [--json]   (or --file FILE; - reads the token from stdin; --points: default, those the token was made with; --engine: default coroutines, the same schedule on either)';
 
 /** A token file may hold the token and a few lines of whitespace around it, no more. */
 const MAX_INPUT_BYTES = MAX_TOKEN_CHARS + 4096;
@@ -36,7 +38,7 @@ const MAX_INPUT_BYTES = MAX_TOKEN_CHARS + 4096;
 await runCommand('replay', async () => {
   const { values, positionals } = parseFlags(
     process.argv.slice(2),
-    { json: { type: 'boolean', default: false }, file: { type: 'string' }, points: { type: 'string' }, help: { type: 'boolean', default: false } },
+    { json: { type: 'boolean', default: false }, file: { type: 'string' }, points: { type: 'string' }, engine: { type: 'string' }, help: { type: 'boolean', default: false } },
     true,
   );
   if (values.help) {
@@ -44,12 +46,16 @@ await runCommand('replay', async () => {
     return ExitCode.ok;
   }
   const points = values.points === undefined ? undefined : parsePoints(values.points);
+  const engine = values.engine === undefined ? undefined : parseEngine(values.engine);
   const input = await tokenInput(values.file, positionals);
   const token = decodeToken(input.text);
   // With --json, stdout is one JSON object and nothing else.
   (values.json ? console.error : console.log)(`replay ${describeTokenFiles(token.files)}`);
-  if (token.subject === 'program') return replayProgramCommand(token, points, input.command, values.json);
-  const result = await replay(token, points);
+  if (token.subject === 'program') {
+    if (engine === 'coroutines') throw new UsageError('--engine coroutines runs allocator scenarios only for now; a program token replays on workers');
+    return replayProgramCommand(token, points, input.command, values.json);
+  }
+  const result = await onEngine(engine, values.json, (e) => replay(token, points, e));
   if (result.outcome === 'diverged') {
     throw new UsageError(`replay diverged from its token: ${result.divergence} (the code or the scenario changed since it was recorded; explore again)`);
   }

@@ -29,7 +29,7 @@ import { arrayTypes } from '../harness/array-types.ts';
 import type { ControlledConfig } from './run-config.ts';
 import type { Scheduler } from './scheduler.ts';
 import { DEFAULT_POINTS } from './plain-access-mode.ts';
-import { DEFAULT_ENGINE } from './engine.ts';
+import { CANNOT_FOLLOW, EngineCannotFollow, engineOf } from './engine.ts';
 import { ringDoorbell } from './handoff.ts';
 import { collectReports, endSession, openSession, type Session } from './session.ts';
 import { takeSteps } from './step-loop.ts';
@@ -70,9 +70,9 @@ export class Coordinator {
     workers?: ControlledWorkers,
   ) {
     this.owned = workers === undefined;
-    this.workers = workers ?? new ControlledWorkers(config.kind === 'program' ? undefined : config.allocator, config.points ?? DEFAULT_POINTS, config.watchdogMs, config.threads, config.engine ?? DEFAULT_ENGINE);
+    this.workers = workers ?? new ControlledWorkers(config.kind === 'program' ? undefined : config.allocator, config.points ?? DEFAULT_POINTS, config.watchdogMs, config.threads, engineOf(config));
     if (this.workers.points !== (config.points ?? DEFAULT_POINTS)) throw new Error('a coordinator must run on workers that make the same scheduling points');
-    if (this.workers.engine !== (config.engine ?? DEFAULT_ENGINE)) throw new Error('a coordinator must run on workers of its engine');
+    if (this.workers.engine !== engineOf(config)) throw new Error('a coordinator must run on workers of its engine');
   }
 
   /**
@@ -177,6 +177,9 @@ export class Coordinator {
       outcome = 'violation';
       violationStep = steps.length - 1;
     }
+    // Not a finding about the subject: the coroutine engine could not follow the schedule.
+    const unfollowed = violations.find((v) => v.kind === 'crash' && v.message.includes(CANNOT_FOLLOW));
+    if (unfollowed) throw new EngineCannotFollow(unfollowed.message.replace(/^thread \d+ failed: /, ''));
     const ops = (reports ?? []).flatMap((r) => r?.ops ?? []);
     const locations = Object.assign({}, ...(reports ?? []).map((r) => r?.locations ?? {})) as Record<string, string>;
     // What a deadlock or livelock names (`thread 0 waits on i32[1]`) reads as what the subject says it is.

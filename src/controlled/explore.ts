@@ -2,7 +2,7 @@
  * Exploration: schedule after schedule under one strategy, stopping at the first violation, which is
  * then shrunk, traced and turned into a replay token. A passing exploration says what it covered.
  */
-import type { Engine } from './engine.ts';
+import { type Engine, engineOf } from './engine.ts';
 import path from 'node:path';
 import type { LoadedAllocator } from '../alloc/load-allocator.ts';
 import { meetsExpectation } from '../check/grade.ts';
@@ -173,7 +173,7 @@ const INITIAL_STEPS_GUESS = 1000;
 
 export async function explore(given: ExploreOptions): Promise<ExploreResult> {
   // Shrinking runs other sizes on the same workers; a caller that explores several sizes lends its own.
-  const workers = given.workers ?? new ControlledWorkers(given.allocator.ref, given.points ?? DEFAULT_POINTS, given.scenario.watchdogMs, given.size.threads);
+  const workers = given.workers ?? new ControlledWorkers(given.allocator.ref, given.points ?? DEFAULT_POINTS, given.scenario.watchdogMs, given.size.threads, engineOf(given));
   try {
     return await exploreOn({ ...given, workers });
   } finally {

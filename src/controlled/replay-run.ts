@@ -3,6 +3,7 @@
  * replay that departs from the recording stops at that step and says so; one that follows it to the
  * end must give the same violation and the same trace digest.
  */
+import type { Engine } from './engine.ts';
 import { loadAllocatorInfo } from '../alloc/load-allocator.ts';
 import { UsageError } from '../io/usage-error.ts';
 import { loadScenario } from '../scenario/load.ts';
@@ -20,9 +21,10 @@ export interface ReplayResult extends ReplayOutcome {
 /**
  * Replays a token that decodeToken (token.ts) has checked: only then are its scenario and allocator loaded,
  * from the files the check found (see token-files.ts). `points`: the scheduling points to replay with
- * (`--points`); default: those the token was made with.
+ * (`--points`); default: those the token was made with. `engine`: which engine runs it (`--engine`);
+ * a token replays the same on either.
  */
-export async function replay(token: CheckedToken, points?: PointsMode): Promise<ReplayResult> {
+export async function replay(token: CheckedToken, points?: PointsMode, engine?: Engine): Promise<ReplayResult> {
   const ref = token.files.allocator;
   if (!ref) throw new Error('replay: a program token is replayed by replayProgram');
   const { scenario } = await loadScenario(token.files.scenario);
@@ -36,7 +38,7 @@ export async function replay(token: CheckedToken, points?: PointsMode): Promise<
   // take one step more, so that going on past the recording is reported as departing from it.
   const stepBudget = token.kind === 'livelock' ? token.schedule.length : token.schedule.length + 1;
   // A token made before plain accesses could be points was made with Atomics calls only.
-  const coordinator = coordinatorFor({ scenario: { ...scenario, seed: token.seed }, allocator, stepBudget, lock: token.lock, points: points ?? token.points ?? 'atomics' }, size);
+  const coordinator = coordinatorFor({ scenario: { ...scenario, seed: token.seed }, allocator, stepBudget, lock: token.lock, points: points ?? token.points ?? 'atomics', ...(engine ? { engine } : {}) }, size);
   try {
     const result = await coordinator.run(new Replay(token.schedule, token.hashes));
     const violation = result.violations.length > 0 ? pickViolation(result.violations, scenario.explore.expect) : undefined;

@@ -17,6 +17,7 @@
  * sizes' worth of time, within log2(budget) sizes. Nothing here is fitted to particular allocators; the memory of every size comes from the
  * scenario's pressure (src/scenario/explore-size.ts), so threads meet at every size.
  */
+import { engineOf } from './engine.ts';
 import { exploreSizeAt } from '../scenario/explore-size.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { ControlledWorkers } from './controlled-workers.ts';
@@ -104,7 +105,7 @@ export async function exploreSizes(options: SizedExploreOptions): Promise<Explor
   if (options.workers) return exploreSizesOn(options);
   // One set of workers for every size: the largest thread count starts with the first size.
   const threads = options.size?.threads ?? Math.max(...LADDER_THREADS);
-  const workers = new ControlledWorkers(options.allocator.ref, options.points ?? DEFAULT_POINTS, options.scenario.watchdogMs, threads);
+  const workers = new ControlledWorkers(options.allocator.ref, options.points ?? DEFAULT_POINTS, options.scenario.watchdogMs, threads, engineOf(options));
   try {
     return await exploreSizesOn({ ...options, workers });
   } finally {

@@ -15,6 +15,7 @@
 import { RunAborted } from '../../harness/run-aborted.ts';
 import { BatchHeaderLayout, SlotLayout, Turn } from '../protocol.ts';
 import { newPlaces, usePlaces } from '../plain-access.ts';
+import { CANNOT_FOLLOW } from '../engine.ts';
 
 type Body = Generator<unknown, unknown, unknown>;
 
@@ -98,7 +99,7 @@ export class CoroutineDriver {
         if (t === me || this.finished[t] || Atomics.load(this.slots[t]!, SlotLayout.i32.turn) === Turn.parked) continue;
         if (this.onStack[t]) {
           throw new CannotFollow(
-            `the coroutine engine cannot follow this schedule: thread ${t} has the turn but waits inside a call that cannot suspend (a getter, a constructor or a callback of native code) under thread ${me}'s; run it with --engine workers`,
+            `${CANNOT_FOLLOW}: thread ${t} has the turn but waits inside a call that cannot suspend (a getter, a constructor or a callback of native code) under thread ${me}'s; run it with --engine workers`,
           );
         }
         next = t;

@@ -13,7 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { loadAllocators } from '../../alloc/load-allocator.ts';
 import { loadScenario } from '../../scenario/load.ts';
 import { testDir } from '../../testing/test-dir.ts';
-import type { Engine } from '../engine.ts';
+import { type Engine, EngineCannotFollow } from '../engine.ts';
+import { onEngine } from '../on-engine.ts';
 import { coordinatorFor, schedulerFor } from '../explore.ts';
 import type { PointsMode } from '../plain-access-mode.ts';
 import { RandomWalk } from '../strategies/random.ts';
@@ -136,5 +137,60 @@ describe('a coroutine run that fails', () => {
     } finally {
       await coordinator.close();
     }
+  });
+});
+
+describe('a schedule the coroutine engine cannot follow', () => {
+  // Each alloc builds a cursor whose constructor reads the bitmap: a constructor cannot be a generator,
+  // so its points wait on the thread's own stack, and two threads inside constructors at once nest.
+  const source = `
+    class Cursor {
+      constructor(bits, pages) {
+        this.at = -1;
+        for (let p = 0; p < pages && this.at < 0; p++) if (Atomics.load(bits, p) === 0) this.at = p;
+      }
+    }
+    export default {
+      name: 'cursor', locking: 'lock-free', maxRun: 1,
+      sharedBytes: (pages) => pages,
+      init() {},
+      attach(region, pages) {
+        const bits = new Uint8Array(region.buffer, region.byteOffset, pages);
+        return {
+          alloc() {
+            for (;;) {
+              const c = new Cursor(bits, pages);
+              if (c.at < 0) return -1;
+              if (Atomics.compareExchange(bits, c.at, 0, 1) === 0) return c.at;
+            }
+          },
+          free(first) { Atomics.store(bits, first, 0); },
+          isAllocated(page) { return Atomics.load(bits, page) === 1; },
+        };
+      },
+    };`;
+
+  it('is not a finding: the run goes again on workers, which follow every schedule, with the same outcome', { timeout: 90_000 }, async () => {
+    const file = path.join(dir, 'cursor.mjs');
+    writeFileSync(file, source);
+    const [allocator] = await loadAllocators([file]);
+    const { scenario } = await loadScenario('smoke');
+    const engines: Engine[] = [];
+    const runOn = async (engine: Engine) => {
+      engines.push(engine);
+      const coordinator = coordinatorFor({ scenario, allocator: allocator!, points: 'atomics', engine }, size(3));
+      try {
+        const outcomes: string[] = [];
+        for (let i = 0; i < 6; i++) outcomes.push((await coordinator.run(new RandomWalk(`cursor/${i}`))).outcome);
+        return outcomes;
+      } finally {
+        await coordinator.close();
+      }
+    };
+    await expect(runOn('coroutines')).rejects.toBeInstanceOf(EngineCannotFollow);
+    engines.length = 0;
+    const outcomes = await onEngine(undefined, true, runOn);
+    expect(engines).toEqual(['coroutines', 'workers']);
+    expect(outcomes).toEqual(['pass', 'pass', 'pass', 'pass', 'pass', 'pass']);
   });
 });

@@ -83,7 +83,7 @@ export async function exploreProgram(options: ProgramExploreOptions): Promise<Pr
   const { info } = options;
   const started = performance.now();
   const points = options.points ?? DEFAULT_POINTS;
-  const workers = new ControlledWorkers(undefined, points, PROGRAM_WATCHDOG_MS, info.threads);
+  const workers = new ControlledWorkers(undefined, points, PROGRAM_WATCHDOG_MS, info.threads, 'workers');
   const coordinator = programCoordinator(options.file, info, options, workers);
   let schedules = 0;
   let steps = 0;
