@@ -7,6 +7,7 @@
  * The subject is a scenario and an allocator, whatever they are: a user's allocator module with a
  * built-in scenario is a subject as much as a known-bug scenario is.
  */
+import type { Engine } from '../controlled/engine.ts';
 import { meetsExpectation } from '../check/grade.ts';
 import type { LoadedAllocator } from '../alloc/load-allocator.ts';
 import { type RunSize, explore } from '../controlled/explore.ts';
@@ -49,6 +50,8 @@ export interface BugFindingOptions {
   timeBudgetMs: number;
   depth: number;
   stepBudget: number;
+  /** Which engine runs the allocator subjects (default: the default engine); programs run on workers. */
+  engine?: Engine;
   /** Called after each exploration, for a progress line. */
   onRun?: (run: SeedRun, subject: BenchSubject, strategy: StrategyName) => void;
 }
@@ -139,6 +142,7 @@ async function exploreOnce(subject: BugSubject, strategy: StrategyName, seed: st
     checkDeterminism: false,
     shrink: false,
     onProgress: rate.onProgress,
+    ...(options.engine ? { engine: options.engine } : {}),
   });
   const finding = result.finding;
   const expected = subject.scenario.explore.expect;

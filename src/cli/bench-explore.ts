@@ -6,6 +6,7 @@
  *
  * Exit codes: 0 done (a bug not found is a figure, not a failure), 2 bad input, 3 pagerace itself failed.
  */
+import { parseEngine } from '../controlled/engine.ts';
 import path from 'node:path';
 import { loadAllocators } from '../alloc/load-allocator.ts';
 import { type BenchSubject, benchBugFinding } from '../bench/bug-finding.ts';
@@ -19,7 +20,7 @@ import { parseFlags, parsePositiveInt } from './args.ts';
 import { runCommand } from './main.ts';
 import { ExitCode, UsageError } from '../io/usage-error.ts';
 
-const usage = `usage: npm run bench:explore -- [--scenario NAME[,NAME]] [--allocator NAME[,NAME]] [--programs FILE|FOLDER[,...]] [--no-scenarios] [--strategy ${strategyNames.join(',')}] [--seeds N | --seeds S1,S2] [--budget N] [--time-budget 60s] [--depth d] [--steps N] [--json]`;
+const usage = `usage: npm run bench:explore -- [--scenario NAME[,NAME]] [--allocator NAME[,NAME]] [--programs FILE|FOLDER[,...]] [--no-scenarios] [--strategy ${strategyNames.join(',')}] [--seeds N | --seeds S1,S2] [--budget N] [--time-budget 60s] [--depth d] [--steps N] [--engine coroutines|workers] [--json]`;
 
 /** Known-bug scenarios, the benchmark's default subjects. */
 const KNOWN_BUGS = 'known-bugs/';
@@ -38,6 +39,7 @@ await runCommand('bench:explore', async () => {
       'time-budget': { type: 'string', default: '60s' },
       depth: { type: 'string', default: '2' },
       steps: { type: 'string', default: '200000' },
+      engine: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -59,6 +61,7 @@ await runCommand('bench:explore', async () => {
   const timeBudgetMs = parseDuration(values['time-budget']);
   const depth = parsePositiveInt('depth', values.depth, 10);
   const stepBudget = parsePositiveInt('steps', values.steps);
+  const engine = values.engine !== undefined ? parseEngine(values.engine) : undefined;
 
   const names = values['no-scenarios'] ? [] : values.scenario !== undefined ? list(values.scenario) : (await listScenarios()).filter((name) => name.startsWith(KNOWN_BUGS));
   const allocatorSpecs = values.allocator !== undefined ? list(values.allocator) : undefined;
@@ -91,6 +94,7 @@ await runCommand('bench:explore', async () => {
     timeBudgetMs,
     depth,
     stepBudget,
+    ...(engine ? { engine } : {}),
     onRun: (run, subject, strategy) => {
       done++;
       const what = run.schedulesToBug !== undefined ? `${run.kind} at schedule ${run.schedulesToBug}` : `nothing in ${run.schedules} schedules`;
