@@ -304,12 +304,22 @@ export function transformCoroutines(code: string, options: { file: string; sourc
   const names = ['T', 'A', 'W', 'F', 'D', 'L', 'M', 'N', 'G', 'S', 'R'].map((c) => `${c}: ${rt(c)}`).join(', ');
   const runtime = `const { ${names} } = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];${keyCount > 0 ? ` const ${rt('K')} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})].K(${keyCount});` : ''}`;
   s.prependRight(at, `${directives.length > 0 ? ' ' : ''}${runtime}${directives.length > 0 ? '' : ' '}`);
-  return { code: withSourceMap(s, code, options.file), functions: fns.size, calls: callSites };
+  const out = withSourceMap(s, code, options.file);
+  // What is rewritten must parse: a construct this transform got wrong leaves the module as it was
+  // (its points then wait on the stack, which the engine can follow or hand to workers), never a
+  // SyntaxError that would look like the subject's own failure.
+  try {
+    parse(out, { ecmaVersion: 'latest', sourceType: options.sourceType, allowHashBang: true, allowReturnOutsideFunction: options.sourceType === 'script', allowAwaitOutsideFunction: options.sourceType === 'module' });
+  } catch (error) {
+    throw new Error(`the coroutine rewrite does not parse (${(error as Error).message}); left as it was`);
+  }
+  return { code: out, functions: fns.size, calls: callSites };
 }
 
 /** How a function can be rewritten, or undefined when it stays plain. */
 function shapeOf(node: AnyNode, ancestors: Node[]): Pick<Fn, 'shape' | 'holder' | 'scope' | 'classBody'> | undefined {
-  if (node.async || node.generator) return undefined;
+  // `yield` is a name in sloppy code and a keyword in a generator.
+  if (node.async || node.generator || usesName(node, 'yield')) return undefined;
   const parent = ancestors[ancestors.length - 2] as AnyNode | undefined;
   if (parent?.type === 'MethodDefinition' && parent.value === node) {
     if (parent.kind === 'constructor' || parent.computed || parent.key.type === 'PrivateIdentifier') return undefined;
@@ -329,7 +339,7 @@ function shapeOf(node: AnyNode, ancestors: Node[]): Pick<Fn, 'shape' | 'holder' 
     return { shape: 'declaration', scope };
   }
   if (node.type === 'ArrowFunctionExpression') {
-    if (uses(node, ['Super', 'MetaProperty']) || usesArguments(node)) return undefined;
+    if (uses(node, ['Super', 'MetaProperty']) || usesName(node, 'arguments')) return undefined;
     return { shape: 'arrow' };
   }
   return { shape: 'expression' };
@@ -397,13 +407,13 @@ function isRewritableCall(node: AnyNode, ancestors: Node[]): boolean {
   return true;
 }
 
-/** Whether `fn`'s own code (not a nested non-arrow function's) has a node of one of `types`. */
-function uses(fn: AnyNode, types: string[]): boolean {
+/** Whether `fn`'s own code (not a nested non-arrow function's: arrows share `this`, `arguments`, `super`) has a node that passes `test`. */
+function has(fn: AnyNode, test: (n: AnyNode) => boolean): boolean {
   let found = false;
   const visit = (n: AnyNode, top: boolean) => {
     if (found || n === null || typeof n !== 'object') return;
     if (!top && (n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration')) return;
-    if (types.includes(n.type)) {
+    if (test(n)) {
       found = true;
       return;
     }
@@ -417,24 +427,8 @@ function uses(fn: AnyNode, types: string[]): boolean {
   return found;
 }
 
-function usesArguments(fn: AnyNode): boolean {
-  let found = false;
-  const visit = (n: AnyNode, top: boolean) => {
-    if (found || n === null || typeof n !== 'object') return;
-    if (!top && (n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration')) return;
-    if (n.type === 'Identifier' && n.name === 'arguments') {
-      found = true;
-      return;
-    }
-    for (const key of Object.keys(n)) {
-      const v = n[key];
-      if (Array.isArray(v)) for (const c of v) visit(c, false);
-      else if (v && typeof v === 'object' && typeof v.type === 'string') visit(v, false);
-    }
-  };
-  visit(fn, true);
-  return found;
-}
+const uses = (fn: AnyNode, types: string[]) => has(fn, (n) => types.includes(n.type));
+const usesName = (fn: AnyNode, name: string) => has(fn, (n) => n.type === 'Identifier' && n.name === name);
 
 /** Where a statement can go first in a block or program: after its directive prologue ("use strict" must stay first). */
 function bodyStart(scope: AnyNode): number {

@@ -99,6 +99,12 @@ function link(f: Twinned, g: Gen): void {
   (g as Twinned)[TWIN] = g;
 }
 
+/** A function declaration's link: its plain function takes `...args`, so it gets the generator's length too. */
+function linkDeclared(f: Twinned & ((...args: unknown[]) => unknown), g: Gen): void {
+  link(f, g);
+  Object.defineProperty(f, 'length', { value: g.length, configurable: true });
+}
+
 /** Gives a class's plain method `name` its twin, the generator method under `key` (in a static block). */
 function linkMethod(home: Record<PropertyKey, unknown>, name: string, key: symbol): void {
   const f = home[name] as Twinned;
@@ -131,7 +137,7 @@ function keys(count: number): symbol[] {
   return Array.from({ length: count }, (_, i) => Symbol(`coroutine ${i}`));
 }
 
-export const runtime = { T: twinOf, A: apply, W: wrap, F: arrow, D: declared, L: link, M: linkMethod, N: linkAccessor, G: getterTwin, S: setterTwin, K: keys, R: drive } as const;
+export const runtime = { T: twinOf, A: apply, W: wrap, F: arrow, D: declared, L: linkDeclared, M: linkMethod, N: linkAccessor, G: getterTwin, S: setterTwin, K: keys, R: drive } as const;
 
 /**
  * Twins of the Array methods that call back, for a callback that has one: `xs.map(f)` in a rewritten
