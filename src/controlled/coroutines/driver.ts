@@ -68,6 +68,11 @@ export class CoroutineDriver {
     this.bodies = bodies;
     this.finished.fill(false);
     this.results.fill(undefined);
+    // A thread the last schedule ended between a compound assignment's read and its write left its place.
+    for (const p of this.places) {
+      p.objects.length = p.keys.length = p.olds.length = 0;
+      p.depth = 0;
+    }
     this.driveUntil(-1);
     return [...this.results];
   }
