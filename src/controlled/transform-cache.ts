@@ -37,7 +37,9 @@ export function instrumentModule(file: string, source: string, sourceType: 'modu
     try {
       code = transformCoroutines(code, { file, sourceType }).code;
     } catch (error) {
-      process.stderr.write(`pagerace: ${file}: left plain for the coroutine engine (cannot parse it: ${(error as Error).message})\n`);
+      // A SyntaxError is acorn's, on the input; anything else says what went wrong with the rewrite.
+      const why = error instanceof SyntaxError ? `cannot parse it: ${error.message}` : (error as Error).message;
+      process.stderr.write(`pagerace: ${file}: left plain for the coroutine engine (${why})\n`);
     }
   }
   cache.set(file, { source, code });

@@ -11,6 +11,7 @@
  *   (a) => E              -> (F(function* (a) { return E' }, this))
  *   class { m(a) { B } }  -> class { m(...x) { return R(this[K[i]](...x)); } *[K[i]](a) { B' } static { M(this.prototype, "m", K[i]) } }
  *   { m(a) { B } }        -> { m: (W(function* (a) { B' }, "m")) }
+ *   class { get x() { B } } -> class { get x() { return R(this[K[i]]()); } *[K[i]]() { B' } static { N(this.prototype, "x", "get", K[i]) } }
  *
  * and, in a generator body B', a call `o.p(args)` becomes
  *
@@ -19,13 +20,18 @@
  * which evaluates the callee, its object and the arguments once each and in the language's order, and
  * calls the plain function as before when there is no twin (a native function, a function nobody
  * rewrote). Each call site has its own temporaries, so nested calls cannot overwrite an outer one's.
+ * A read `o.x` or a write `o.x = v` of a name that a class in the module has a getter or setter for
+ * goes through the accessor's twin when the object's accessor has one (G and S look it up), as
+ * @thi.ng/malloc keeps its pool's state behind accessors.
  *
- * Left plain (a point in them runs without suspending, through `drive`): async functions and generators
- * of the code's own, constructors, getters and setters, private and computed-key methods, arrows that
- * use `arguments`, `super` or `new.target`, object methods that use `super`, and functions that make no
- * call. Calls left as they are: optional calls, `super(...)`, direct `eval`, tags, `new`, calls in
- * parameter defaults and in class field initializers. No newline is added or removed, so lines stay,
- * and the source map is composed with the input's (transform.ts).
+ * Left plain (a point in them waits on the thread's stack: see driver.ts): async functions and
+ * generators of the code's own, constructors, object-literal accessors, private and computed-key
+ * methods, arrows that use `arguments`, `super` or `new.target`, object methods that use `super`, sloppy
+ * code that names `yield`, and functions that make no call. Calls left as they are: optional calls,
+ * `super(...)`, direct `eval`, tags, `new`, calls in parameter defaults and in class field initializers.
+ * No newline is added or removed, so lines stay, and the source map is composed with the input's
+ * (transform.ts). The output is parsed again before it is used: a rewrite that does not parse throws,
+ * and the loader leaves the module as it was.
  */
 import { type Node, type Program, parse } from 'acorn';
 import { ancestor } from 'acorn-walk';
@@ -311,7 +317,7 @@ export function transformCoroutines(code: string, options: { file: string; sourc
   try {
     parse(out, { ecmaVersion: 'latest', sourceType: options.sourceType, allowHashBang: true, allowReturnOutsideFunction: options.sourceType === 'script', allowAwaitOutsideFunction: options.sourceType === 'module' });
   } catch (error) {
-    throw new Error(`the coroutine rewrite does not parse (${(error as Error).message}); left as it was`);
+    throw new Error(`its rewrite does not parse: ${(error as Error).message}`);
   }
   return { code: out, functions: fns.size, calls: callSites };
 }
