@@ -61,14 +61,7 @@ const INLINE_MAP = /\n?\/\/[#@] sourceMappingURL=data:application\/json(?:;chars
  * @throws SyntaxError (acorn's) when the code does not parse.
  */
 export function transformPlainAccess(code: string, options: TransformOptions): TransformResult {
-  const program = parse(code, {
-    ecmaVersion: 'latest',
-    sourceType: options.sourceType,
-    allowHashBang: true,
-    allowReturnOutsideFunction: options.sourceType === 'script',
-    allowAwaitOutsideFunction: options.sourceType === 'module',
-    preserveParens: true,
-  }) as Program & AnyNode;
+  const program = parseSource(code, options.sourceType) as Program & AnyNode;
   const s = new MagicString(code);
   // A prefix the code does not use, so no binding of its own can shadow the runtime's.
   let prefix = '__pagerace$';
@@ -163,6 +156,18 @@ export function withSourceMap(s: MagicString, code: string, file: string): strin
   const ours = s.generateDecodedMap({ hires: 'boundary', source: file, includeContent: false });
   const map = inline ? composeWithInput(ours.mappings, JSON.parse(Buffer.from(inline[1]!, 'base64').toString('utf8'))) : { version: 3, sources: [file], names: [], mappings: encode(ours.mappings) };
   return `${s.toString()}\n//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
+}
+
+/** Parses a module or script as the loader sees it, parentheses kept (a rewrite needs their positions). */
+export function parseSource(code: string, sourceType: 'module' | 'script'): Program {
+  return parse(code, {
+    ecmaVersion: 'latest',
+    sourceType,
+    allowHashBang: true,
+    allowReturnOutsideFunction: sourceType === 'script',
+    allowAwaitOutsideFunction: sourceType === 'module',
+    preserveParens: true,
+  });
 }
 
 /** A computed access whose object can be a typed array and whose key can be an element index. */

@@ -6,13 +6,9 @@
  * next. Loaded through `workers/controlled.mjs`, which hands it the tasks of kind allocator.
  */
 import type { AllocatorDefinition } from '../alloc/contract.ts';
-import { GlobalLock } from '../alloc/global-lock.ts';
-import { checkAttached, loadAllocator, refName } from '../alloc/load-allocator.ts';
-import { withGlobalLock } from '../alloc/locked.ts';
-import { RunViews } from '../subjects/allocator/layout.ts';
-import { StressThread } from '../subjects/allocator/stress-thread.ts';
+import { loadAllocator } from '../alloc/load-allocator.ts';
 import type { StressTask, WorkerReport } from '../subjects/allocator/task.ts';
-import { describeOp } from '../subjects/allocator/op-log.ts';
+import { allocatorThread } from './allocator-thread.ts';
 import { describeLocation, locationKey } from './describe-location.ts';
 import { Interceptor } from './intercept.ts';
 import { runIntercepted } from './intercepted.ts';
@@ -46,9 +42,6 @@ export type { ControlledReport } from './schedule-loop.ts';
 /** Every kind of task a controlled worker runs: an allocator's thread, or a program's. */
 export type AnyControlledTask = ControlledTask | ProgramControlledTask;
 
-/** Operations a report carries at most per thread: a trace shows the last few dozen steps. */
-const MAX_OPS_REPORTED = 256;
-
 /** An allocator's thread (a program's task goes to its subject: workers/controlled.mjs). */
 export default async function controlledWorker(task: ControlledTask): Promise<void> {
   if (task.points !== 'atomics' && 'module' in task.allocator) markSubjectRoot(task.allocator.module);
@@ -67,49 +60,11 @@ export default async function controlledWorker(task: ControlledTask): Promise<vo
 }
 
 function runSchedule(task: ControlledTask, definition: AllocatorDefinition): { report: WorkerReport; ops: OpSpan[] } {
-  const views = new RunViews(task.buffer, task.layout, task.allocatorBuffer);
-  // Attached before the Atomics functions are wrapped: setting up a view is not part of the race.
-  let allocator = checkAttached(
-    definition.attach(views.allocatorRegion, task.layout.pages, task.thread),
-    refName(task.allocator),
-  );
-  let lock: GlobalLock | undefined;
-  if (definition.locking === 'global-lock' && task.lock) {
-    lock = new GlobalLock(views.lockRegion, task.thread);
-    allocator = withGlobalLock(allocator, lock);
-  }
   const interceptor = new Interceptor(task.control, task.batch, task.layout.threads, task.thread, task.allocatorBuffer, task.spin);
-  let barriers = 0;
-  // Each operation with the steps it took (OpSpan): the step granted last as it began and as it ended.
-  const ops: OpSpan[] = [];
-  let current: OpSpan | undefined;
-  const thread = new StressThread(task, allocator, lock?.counters, {
-    onOp: (phase, op, first, count, result) => {
-      if (phase === 'begin') {
-        current = { thread: task.thread, call: describeOp({ op, first, count }), returned: false, after: interceptor.grantedStep, last: interceptor.grantedStep };
-        return;
-      }
-      if (!current) return;
-      current.returned = true;
-      current.last = interceptor.grantedStep;
-      if (op === 'alloc') current.result = String(result);
-      else if (op === 'removeMemory') current.result = String(result === 1);
-      ops.push(current);
-      current = undefined;
-      if (ops.length >= 2 * MAX_OPS_REPORTED) ops.splice(0, MAX_OPS_REPORTED);
-    },
-    barrier: () => {
-      interceptor.park(barriers++ === 0 ? Request.start : Request.barrier);
-      return true;
-    },
-    onViolation: () => interceptor.park(Request.violation),
-    timed: false,
-  });
+  const { thread, finish } = allocatorThread(task, definition, interceptor);
   runIntercepted(interceptor, task.allocatorBuffer, task.points, () => {
     thread.run();
     interceptor.park(Request.done);
   });
-  // An operation the run stopped in the middle of: its steps so far.
-  if (current) ops.push({ ...current, last: interceptor.grantedStep });
-  return { report: thread.summary(), ops: ops.slice(-MAX_OPS_REPORTED) };
+  return finish();
 }

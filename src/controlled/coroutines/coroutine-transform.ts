@@ -33,10 +33,10 @@
  * (transform.ts). The output is parsed again before it is used: a rewrite that does not parse throws,
  * and the loader leaves the module as it was.
  */
-import { type Node, type Program, parse } from 'acorn';
+import type { Node, Program } from 'acorn';
 import { ancestor } from 'acorn-walk';
 import MagicString from 'magic-string';
-import { inChain, unparen, withSourceMap } from '../transform.ts';
+import { inChain, parseSource, unparen, withSourceMap } from '../transform.ts';
 import { RUNTIME_KEY } from './runtime.ts';
 
 type AnyNode = Node & Record<string, any>;
@@ -71,14 +71,7 @@ interface Fn {
  * @throws SyntaxError (acorn's) when the code does not parse.
  */
 export function transformCoroutines(code: string, options: { file: string; sourceType: 'module' | 'script' }): CoroutineTransformResult {
-  const program = parse(code, {
-    ecmaVersion: 'latest',
-    sourceType: options.sourceType,
-    allowHashBang: true,
-    allowReturnOutsideFunction: options.sourceType === 'script',
-    allowAwaitOutsideFunction: options.sourceType === 'module',
-    preserveParens: true,
-  }) as Program & AnyNode;
+  const program = parseSource(code, options.sourceType) as Program & AnyNode;
   let prefix = '__pgco$';
   for (let n = 1; code.includes(prefix); n++) prefix = `__pgco${n}$`;
   const rt = (letter: string) => prefix + letter;
@@ -143,77 +136,62 @@ export function transformCoroutines(code: string, options: { file: string; sourc
   // Every rewrite, inner ones before outer ones (by length): an outer opening at the same position then
   // goes before an inner one, an outer closing after.
   const units: { start: number; end: number; apply: () => void }[] = [];
-  for (const { call, fn } of calls) {
-    if (!fns.has(fn)) continue;
-    units.push({
-      start: call.start,
-      end: call.end,
-      apply: () => {
-        const list = temps.get(fn) ?? [];
-        temps.set(fn, list);
-        const n = ++callSites;
-        const [o, f, a, g] = ['o', 'f', 'a', 'g'].map((c) => `${prefix}${c}${n}`) as [string, string, string, string];
-        const callee = unparen(call.callee);
-        const text = JSON.stringify(code.slice(call.callee.start, Math.min(call.callee.end, call.callee.start + 60)));
-        const paren = openParen(code, call.callee.end);
-        const member = callee.type === 'MemberExpression' && !callee.optional ? callee : undefined;
-        let self: string;
-        if (member && member.object.type === 'Super') {
-          // super.m(args): the object is this; the callee is read as written.
-          list.push(o, f, a, g);
-          open(call.start, `(${o} = this, ${f} = `);
-          self = o;
-        } else if (member) {
-          // o.p(args), and (o.p)(args), whose this is o as well: the opening parenthesis first, then o1's assignment.
-          list.push(o, f, a, g);
-          open(member.object.start, `${o} = `);
-          open(call.start, '(');
-          const dot = member.computed ? code.lastIndexOf('[', member.property.start) : code.lastIndexOf('.', member.property.start);
-          replace(member.object.end, dot + 1, `, ${f} = ${o}${member.computed ? '[' : '.'}`);
-          self = o;
-        } else {
-          list.push(f, a, g);
-          open(call.start, `(${f} = `);
-          self = 'undefined';
-        }
-        replace(call.callee.end, paren + 1, `, ${a} = [`);
-        replace(call.end - 1, call.end, `], (${g} = ${rt('T')}(${f})) ? yield* ${g}.apply(${self}, ${a}) : ${rt('A')}(${f}, ${self}, ${a}, ${text}))`);
-      },
-    });
-  }
-
-  for (const { node, fn } of accessorReads) {
-    if (!fns.has(fn)) continue;
+  /** A call site or accessor access of `fn`'s body: rewritten with temporaries of its own, declared at the body's top. */
+  const site = (node: AnyNode, fn: AnyNode, letters: string[], rewrite: (temporaries: string[]) => void) => {
+    if (!fns.has(fn)) return;
     units.push({
       start: node.start,
       end: node.end,
       apply: () => {
         const n = ++callSites;
-        const [o, g] = [`${prefix}o${n}`, `${prefix}g${n}`];
-        temps.get(fn)?.push(o, g) ?? temps.set(fn, [o, g]);
-        const name = node.property.name as string;
-        // o.x -> (o1 = o, (g1 = G(o1, "x")) ? yield* g1.call(o1) : o1.x)
-        open(node.start, `(${o} = `);
-        replace(node.object.end, node.property.start, `, (${g} = ${rt('G')}(${o}, ${JSON.stringify(name)})) ? yield* ${g}.call(${o}) : ${o}.`);
-        close(node.end, ')');
+        const named = letters.map((c) => `${prefix}${c}${n}`);
+        (temps.get(fn) ?? temps.set(fn, []).get(fn)!).push(...named);
+        rewrite(named);
       },
+    });
+  };
+  for (const { call, fn } of calls) {
+    site(call, fn, ['o', 'f', 'a', 'g'], ([o, f, a, g]) => {
+      const callee = unparen(call.callee);
+      const text = JSON.stringify(code.slice(call.callee.start, Math.min(call.callee.end, call.callee.start + 60)));
+      const paren = openParen(code, call.callee.end);
+      const member = callee.type === 'MemberExpression' && !callee.optional ? callee : undefined;
+      let self: string;
+      if (member && member.object.type === 'Super') {
+        // super.m(args): the object is this; the callee is read as written.
+        open(call.start, `(${o} = this, ${f} = `);
+        self = o!;
+      } else if (member) {
+        // o.p(args), and (o.p)(args), whose this is o as well: the opening parenthesis first, then o1's assignment.
+        open(member.object.start, `${o} = `);
+        open(call.start, '(');
+        const dot = member.computed ? code.lastIndexOf('[', member.property.start) : code.lastIndexOf('.', member.property.start);
+        replace(member.object.end, dot + 1, `, ${f} = ${o}${member.computed ? '[' : '.'}`);
+        self = o!;
+      } else {
+        open(call.start, `(${f} = `);
+        self = 'undefined';
+      }
+      replace(call.callee.end, paren + 1, `, ${a} = [`);
+      replace(call.end - 1, call.end, `], (${g} = ${rt('T')}(${f})) ? yield* ${g}.apply(${self}, ${a}) : ${rt('A')}(${f}, ${self}, ${a}, ${text}))`);
+    });
+  }
+  for (const { node, fn } of accessorReads) {
+    site(node, fn, ['o', 'g'], ([o, g]) => {
+      const name = node.property.name as string;
+      // o.x -> (o1 = o, (g1 = G(o1, "x")) ? yield* g1.call(o1) : o1.x)
+      open(node.start, `(${o} = `);
+      replace(node.object.end, node.property.start, `, (${g} = ${rt('G')}(${o}, ${JSON.stringify(name)})) ? yield* ${g}.call(${o}) : ${o}.`);
+      close(node.end, ')');
     });
   }
   for (const { node, fn } of accessorWrites) {
-    if (!fns.has(fn)) continue;
-    units.push({
-      start: node.start,
-      end: node.end,
-      apply: () => {
-        const n = ++callSites;
-        const [o, v, g] = [`${prefix}o${n}`, `${prefix}v${n}`, `${prefix}g${n}`];
-        temps.get(fn)?.push(o, v, g) ?? temps.set(fn, [o, v, g]);
-        const name = node.left.property.name as string;
-        // o.x = v -> (o1 = o, v1 = v, (g1 = S(o1, "x")) ? (yield* g1.call(o1, v1), v1) : (o1.x = v1))
-        open(node.start, `(${o} = `);
-        replace(node.left.object.end, node.right.start, `, ${v} = `);
-        close(node.end, `, (${g} = ${rt('S')}(${o}, ${JSON.stringify(name)})) ? (yield* ${g}.call(${o}, ${v}), ${v}) : (${o}.${name} = ${v}))`);
-      },
+    site(node, fn, ['o', 'v', 'g'], ([o, v, g]) => {
+      const name = node.left.property.name as string;
+      // o.x = v -> (o1 = o, v1 = v, (g1 = S(o1, "x")) ? (yield* g1.call(o1, v1), v1) : (o1.x = v1))
+      open(node.start, `(${o} = `);
+      replace(node.left.object.end, node.right.start, `, ${v} = `);
+      close(node.end, `, (${g} = ${rt('S')}(${o}, ${JSON.stringify(name)})) ? (yield* ${g}.call(${o}, ${v}), ${v}) : (${o}.${name} = ${v}))`);
     });
   }
 
@@ -315,7 +293,7 @@ export function transformCoroutines(code: string, options: { file: string; sourc
   // (its points then wait on the stack, which the engine can follow or hand to workers), never a
   // SyntaxError that would look like the subject's own failure.
   try {
-    parse(out, { ecmaVersion: 'latest', sourceType: options.sourceType, allowHashBang: true, allowReturnOutsideFunction: options.sourceType === 'script', allowAwaitOutsideFunction: options.sourceType === 'module' });
+    parseSource(out, options.sourceType);
   } catch (error) {
     throw new Error(`its rewrite does not parse: ${(error as Error).message}`);
   }

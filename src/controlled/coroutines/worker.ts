@@ -5,13 +5,10 @@
  * worker's loader, so that a scheduling point suspends the thread's generator instead of blocking a
  * worker: a switch is a generator resume, not a futex wake. Loaded through `workers/controlled.mjs`.
  */
-import type { AllocatorDefinition, PageAllocator } from '../../alloc/contract.ts';
-import { GlobalLock } from '../../alloc/global-lock.ts';
-import { checkAttached, loadAllocator, refName } from '../../alloc/load-allocator.ts';
-import { withGlobalLock } from '../../alloc/locked.ts';
-import { RunViews } from '../../subjects/allocator/layout.ts';
-import { describeOp } from '../../subjects/allocator/op-log.ts';
+import type { AllocatorDefinition } from '../../alloc/contract.ts';
+import { loadAllocator } from '../../alloc/load-allocator.ts';
 import { StressThread } from '../../subjects/allocator/stress-thread.ts';
+import { type AllocatorThread, allocatorThread } from '../allocator-thread.ts';
 import { describeLocation, locationKey } from '../describe-location.ts';
 import { ControlledAbort, Interceptor, installAtomics, uninstallAtomics } from '../intercept.ts';
 import { type AccessPoints, startPlainAccess, stopPlainAccess } from '../plain-access.ts';
@@ -19,7 +16,6 @@ import { markSubjectRoot } from '../plain-access-loader.ts';
 import { patchTypedArrayMethods, unpatchTypedArrayMethods } from '../plain-access-methods.ts';
 import { BatchViews, QUIT, Request, slotViews } from '../protocol.ts';
 import { type DescribeLocation, nextEpoch, sendReport, slotOf } from '../schedule-loop.ts';
-import type { OpSpan } from '../trace.ts';
 import type { ControlledTask } from '../worker.ts';
 import { CoroutineDriver } from './driver.ts';
 import { setSyncYield, TWIN } from './runtime.ts';
@@ -30,8 +26,6 @@ export interface CoroutineTask {
   threads: ControlledTask[];
 }
 
-/** Operations a report carries at most per thread: a trace shows the last few dozen steps. */
-const MAX_OPS_REPORTED = 256;
 /** Polls of the doorbell before the driver sleeps: the coordinator has a core of its own. */
 const DOORBELL_POLLS = 20_000;
 
@@ -63,10 +57,7 @@ export default async function coroutineWorker(task: CoroutineTask): Promise<void
   }
 }
 
-interface ThreadResult {
-  report: ReturnType<StressThread['summary']>;
-  ops: OpSpan[];
-}
+type ThreadResult = ReturnType<AllocatorThread['finish']>;
 
 function runSchedule(task: CoroutineTask, definition: AllocatorDefinition, driver: CoroutineDriver, runTwin: Run): ThreadResult[] {
   const first = task.threads[0]!;
@@ -107,53 +98,9 @@ function runSchedule(task: CoroutineTask, definition: AllocatorDefinition, drive
   }
 }
 
-/** One logical thread's setup, as worker.ts runs it on a worker; what it returns makes its schedule's generator. */
+/** One logical thread's setup (allocator-thread.ts); what it returns makes its schedule's generator. */
 function threadBody(task: ControlledTask, definition: AllocatorDefinition, interceptor: Interceptor, runTwin: Run): () => Generator<unknown, ThreadResult, unknown> {
-  const views = new RunViews(task.buffer, task.layout, task.allocatorBuffer);
-  // Attached before the first resume, with the Atomics functions real: setting up a view is not part of the race.
-  let allocator: PageAllocator = checkAttached(definition.attach(views.allocatorRegion, task.layout.pages, task.thread), refName(task.allocator));
-  let lock: GlobalLock | undefined;
-  if (definition.locking === 'global-lock' && task.lock) {
-    lock = new GlobalLock(views.lockRegion, task.thread);
-    allocator = withGlobalLock(allocator, lock);
-  }
-  let barriers = 0;
-  const ops: OpSpan[] = [];
-  let current: OpSpan | undefined;
-  // The hooks the stress thread calls at a phase's barrier and at a violation park: a generator twin
-  // each, so that the transformed stress thread suspends there too.
-  const park = (request: Request) => Object.assign(() => interceptor.park(request), { [TWIN]: () => interceptor.parkCo(request) });
-  const barrier = Object.assign(
-    () => {
-      interceptor.park(barriers++ === 0 ? Request.start : Request.barrier);
-      return true;
-    },
-    {
-      [TWIN]: function* () {
-        yield* interceptor.parkCo(barriers++ === 0 ? Request.start : Request.barrier);
-        return true;
-      },
-    },
-  );
-  const thread = new StressThread(task, allocator, lock?.counters, {
-    onOp: (phase, op, first, count, result) => {
-      if (phase === 'begin') {
-        current = { thread: task.thread, call: describeOp({ op, first, count }), returned: false, after: interceptor.grantedStep, last: interceptor.grantedStep };
-        return;
-      }
-      if (!current) return;
-      current.returned = true;
-      current.last = interceptor.grantedStep;
-      if (op === 'alloc') current.result = String(result);
-      else if (op === 'removeMemory') current.result = String(result === 1);
-      ops.push(current);
-      current = undefined;
-      if (ops.length >= 2 * MAX_OPS_REPORTED) ops.splice(0, MAX_OPS_REPORTED);
-    },
-    barrier,
-    onViolation: park(Request.violation),
-    timed: false,
-  });
+  const { thread, finish } = allocatorThread(task, definition, interceptor);
   return function* () {
     try {
       yield* runTwin.call(thread);
@@ -161,7 +108,6 @@ function threadBody(task: ControlledTask, definition: AllocatorDefinition, inter
     } catch (error) {
       if (!(error instanceof ControlledAbort)) throw error;
     }
-    if (current) ops.push({ ...current, last: interceptor.grantedStep });
-    return { report: thread.summary(), ops: ops.slice(-MAX_OPS_REPORTED) };
+    return finish();
   };
 }
