@@ -66,7 +66,7 @@ const program = `
     b.half = 40;
     out.push(b.k, fact(4), guarded(1), guarded(-2), spread(3, 9, 4));
     let f = null;
-    out.push(f?.(1) ?? 'none', typeof leaf.call, this === undefined);
+    out.push(f?.(1) ?? 'none', typeof leaf.call, this === undefined, leaf.length, Base.prototype.m.length, Base.s.name, arrow.length);
     return out;
   }`;
 

@@ -109,7 +109,10 @@ function linkDeclared(f: Twinned & ((...args: unknown[]) => unknown), g: Gen): v
 function linkMethod(home: Record<PropertyKey, unknown>, name: string, key: symbol): void {
   const f = home[name] as Twinned;
   const g = home[key] as Gen;
-  if (typeof f === 'function' && typeof g === 'function') link(f, g);
+  if (typeof f !== 'function' || typeof g !== 'function') return;
+  link(f, g);
+  // The plain method takes `...args`: it reports the generator's parameters, as the method did.
+  Object.defineProperty(f, 'length', { value: g.length, configurable: true });
 }
 
 /** Gives a class's accessor `name` (its getter or setter, `kind`) its twin, the generator method under `key`. */
