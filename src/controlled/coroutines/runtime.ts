@@ -20,18 +20,17 @@ export const RUNTIME_KEY = 'pagerace.coroutines';
 type Gen = (...args: unknown[]) => Generator<unknown, unknown, unknown>;
 type Twinned = { [TWIN]?: Gen };
 
-/** What a yield reaching a plain function does; set by the driver of a coroutine run. */
-let syncYield: () => void = () => {
+/** Outside a run no point parks, so no generator of the code under test yields: one that does is a bug here. */
+const outsideRun = () => {
   throw new Error('a scheduling point suspended outside a coroutine run');
 };
 
+/** What a yield reaching a plain function does; set by the driver of a coroutine run. */
+let syncYield: () => void = outsideRun;
+
 /** Installs (or, with undefined, removes) what a scheduling point reached in plain code does. */
 export function setSyncYield(handler: (() => void) | undefined): void {
-  syncYield =
-    handler ??
-    (() => {
-      throw new Error('a scheduling point suspended outside a coroutine run');
-    });
+  syncYield = handler ?? outsideRun;
 }
 
 /** Runs a generator to its end on this stack: each yield is a point that cannot suspend here. */
