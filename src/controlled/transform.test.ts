@@ -45,6 +45,16 @@ describe('the plain-access transform', () => {
     expect(out.split('\n').indexOf('throw new Error(x);')).toBe(code.split('\n').indexOf('throw new Error(x);'));
   });
 
+  it('keeps a directive written without its semicolon a directive, and the code parsing', () => {
+    // As safer-buffer (a dependency of many packages) writes it: the binding must not run into it.
+    const code = "'use strict'\nvar x = a[0]\nmodule.exports = x\n";
+    const out = transformPlainAccess(code, { file: 'x.js', sourceType: 'script' }).code;
+    expect(() => new Function('a', 'module', out)).not.toThrow();
+    const m = { exports: 0 };
+    new Function('a', 'module', out)([7], m);
+    expect(m.exports).toBe(7);
+  });
+
   it('computes what the original computes, with side effects in the same order', () => {
     const result = both(`
       const log = [];

@@ -140,7 +140,9 @@ export function transformPlainAccess(code: string, options: TransformOptions): T
   const at = directives.length > 0 ? directives[directives.length - 1]!.end : (program.body[0]?.start ?? 0);
   const bindings = runtimeNames.map((letter) => `${letter}: ${name(letter)}`).join(', ');
   // Prepended: the rewrites of the first statement put their openings at the same place.
-  s.prependLeft(at, `${directives.length > 0 ? ' ' : ''}const { ${bindings} } = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];${directives.length > 0 ? '' : ' '}`);
+  // After a directive, a `;` first: one written without its own (`'use strict'` and a newline) would
+  // otherwise run into the declaration on the same line.
+  s.prependLeft(at, `${directives.length > 0 ? ' ;' : ''}const { ${bindings} } = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];${directives.length > 0 ? '' : ' '}`);
 
   return { code: withSourceMap(s, code, options.file), points };
 }

@@ -1,4 +1,10 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as acorn from 'acorn';
 import { afterEach, describe, expect, it } from 'vitest';
+import { testDir } from '../../testing/test-dir.ts';
 import { transformCoroutines } from './coroutine-transform.ts';
 import { publishCoroutineRuntime, setSyncYield, TWIN } from './runtime.ts';
 
@@ -31,10 +37,10 @@ function load(body: string): { original: () => unknown; rewritten: () => unknown
 }
 
 /** Runs the rewritten `main` as a coroutine: counts its yields, which must be the points it reached. */
-function runAsCoroutine(main: () => unknown): { value: unknown; yields: number } {
-  const twin = (main as unknown as Record<symbol, (() => Generator) | undefined>)[TWIN];
+function runAsCoroutine(main: () => unknown, ...args: unknown[]): { value: unknown; yields: number } {
+  const twin = (main as unknown as Record<symbol, ((...args: unknown[]) => Generator) | undefined>)[TWIN];
   expect(twin, 'main has a generator twin').toBeDefined();
-  const gen = twin!();
+  const gen = twin!(...args);
   let yields = 0;
   for (let r = gen.next(); ; r = gen.next()) {
     if (r.done) return { value: r.value, yields };
@@ -123,8 +129,40 @@ describe('the coroutine transform', () => {
     expect(body.split('\n')[line]).toContain('"boom"');
   });
 
+  it('puts its declarations after a directive written without its semicolon, and the code parses', () => {
+    const { rewritten } = load(`
+      function main() {
+        'use strict'
+        function inner(x) { return point(x) }
+        return inner(5)
+      }`);
+    const { value, yields } = runAsCoroutine(rewritten);
+    expect([value, yields]).toEqual([5, 1]);
+  });
+
   it('returns a module with no call as it was', () => {
     const code = 'export const pages = 64; export function size(n) { return n * 8; }';
     expect(transformCoroutines(code, { file: 'x.js', sourceType: 'module' })).toEqual({ code, functions: 0, calls: 0 });
+  });
+});
+
+describe('the coroutine transform on a real library', () => {
+  it('acorn, rewritten whole, parses a module into the same tree, called plainly and run as a coroutine', async () => {
+    const require = createRequire(import.meta.url);
+    const file = path.join(path.dirname(require.resolve('acorn')), 'acorn.mjs');
+    const { code, functions, calls } = transformCoroutines(readFileSync(file, 'utf8'), { file, sourceType: 'module' });
+    // Prototype methods assigned one by one, closures, classes, getters: hundreds of each.
+    expect(functions).toBeGreaterThan(200);
+    expect(calls).toBeGreaterThan(1000);
+    const rewritten = path.join(testDir('coroutine-acorn'), 'acorn.mjs');
+    writeFileSync(rewritten, code);
+    const co = (await import(pathToFileURL(rewritten).href)) as typeof acorn;
+    const input = readFileSync(require.resolve('magic-string'), 'utf8');
+    const options = { ecmaVersion: 'latest', sourceType: 'module' } as const;
+    const expected = JSON.stringify(acorn.parse(input, options));
+    expect(JSON.stringify(co.parse(input, options))).toBe(expected);
+    const { value, yields } = runAsCoroutine(co.parse as unknown as () => unknown, input, options);
+    expect(JSON.stringify(value)).toBe(expected);
+    expect(yields).toBe(0);
   });
 });

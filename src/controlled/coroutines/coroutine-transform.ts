@@ -129,6 +129,10 @@ export function transformCoroutines(code: string, options: { file: string; sourc
   // outer opening at the same position goes before an inner one, an outer closing after.
   const open = (at: number, text: string) => s.prependRight(at, text);
   const close = (at: number, text: string) => s.appendLeft(at, text);
+  // Statements put at the top of a body (temporaries, links) go on the left of its first position,
+  // before any rewrite that opens there, whatever order the rewrites are made in; the module's runtime
+  // binding goes before them all.
+  const first = (at: number, text: string) => s.appendLeft(at, text);
 
   let callSites = 0;
   /** Temporaries of each generator body, declared at its top. */
@@ -205,8 +209,9 @@ export function transformCoroutines(code: string, options: { file: string; sourc
         const { node } = fn;
         const body = node.body as AnyNode;
         const declared = temps.get(node) ?? [];
-        const decl = declared.length > 0 ? `let ${declared.join(', ')};` : '';
-        if (body.type === 'BlockStatement') open(bodyStart(body), decl);
+        // A `;` first: after a directive written without one, the declaration would run into it.
+        const decl = declared.length > 0 ? `;let ${declared.join(', ')};` : '';
+        if (body.type === 'BlockStatement') first(bodyStart(body), decl);
         const star = (at: number) => close(at + 'function'.length, '*');
         switch (fn.shape) {
           case 'declaration': {
@@ -215,7 +220,7 @@ export function transformCoroutines(code: string, options: { file: string; sourc
             open(node.start, `function ${name}(...${prefix}x) { return ${rt('D')}(${twin}, this, ${prefix}x, new.target); } `);
             star(node.start);
             replace(node.id.start, node.id.end, twin);
-            open(bodyStart(fn.scope!), `${rt('L')}(${name}, ${twin});`);
+            first(bodyStart(fn.scope!), `;${rt('L')}(${name}, ${twin});`);
             break;
           }
           case 'expression':
@@ -287,7 +292,8 @@ export function transformCoroutines(code: string, options: { file: string; sourc
   const at = directives.length > 0 ? directives[directives.length - 1]!.end : (program.body[0]?.start ?? 0);
   const names = ['T', 'A', 'W', 'F', 'D', 'L', 'M', 'N', 'G', 'S', 'R'].map((c) => `${c}: ${rt(c)}`).join(', ');
   const runtime = `const { ${names} } = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})];${keyCount > 0 ? ` const ${rt('K')} = globalThis[Symbol.for(${JSON.stringify(RUNTIME_KEY)})].K(${keyCount});` : ''}`;
-  s.prependRight(at, `${directives.length > 0 ? ' ' : ''}${runtime}${directives.length > 0 ? '' : ' '}`);
+  // After a directive, a `;` first: one written without its own would run into the declaration.
+  s.prependLeft(at, `${directives.length > 0 ? ' ;' : ''}${runtime}${directives.length > 0 ? '' : ' '}`);
   const out = withSourceMap(s, code, options.file);
   // What is rewritten must parse: a construct this transform got wrong leaves the module as it was
   // (its points then wait on the stack, which the engine can follow or hand to workers), never a
