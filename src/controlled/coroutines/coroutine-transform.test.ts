@@ -73,6 +73,7 @@ const program = `
     out.push(b.k, fact(4), guarded(1), guarded(-2), spread(3, 9, 4));
     let f = null;
     out.push(f?.(1) ?? 'none', typeof leaf.call, this === undefined, leaf.length, Base.prototype.m.length, Base.s.name, arrow.length);
+    out.push(leaf.call(null, 11), leaf.apply(null, [12]), leaf.bind(null, 13)(), b.m.call(b, 14));
     return out;
   }`;
 
@@ -96,8 +97,8 @@ describe('the coroutine transform', () => {
     const { value, yields } = runAsCoroutine(rewritten);
     expect(value).toEqual(expected);
     // Every point the original reached, in its order, suspended the coroutine: through functions,
-    // arrows, methods, super, static methods, getters and setters, recursion, try/finally, and the
-    // callbacks of Array methods.
+    // arrows, methods, super, static methods, getters and setters, recursion, try/finally, the
+    // callbacks of Array methods, and call, apply and bind.
     expect(log).toEqual(originalLog.map((l) => l.replace('plain', 'yield')));
     expect(yields).toBe(originalLog.length);
     expect(syncs).toBe(originalLog.length);

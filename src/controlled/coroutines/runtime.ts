@@ -214,8 +214,33 @@ function installArrayTwins(): void {
   }
 }
 
+/**
+ * Twins of `call`, `apply` and `bind`, so that `f.call(self, x)` in a rewritten body delegates to f's
+ * twin as `f(x)` does, and a function bound there keeps one.
+ */
+function installFunctionTwins(): void {
+  const proto = Function.prototype as unknown as Record<'call' | 'apply' | 'bind', Twinned & ((...args: unknown[]) => unknown)>;
+  const { call, apply, bind } = proto;
+  if (call[TWIN]) return;
+  call[TWIN] = function* (this: unknown, self: unknown, ...args: unknown[]) {
+    const g = twinOf(this);
+    return g ? yield* g.apply(self, args) : Reflect.apply(this as () => unknown, self, args);
+  } as Gen;
+  apply[TWIN] = function* (this: unknown, self: unknown, args?: ArrayLike<unknown>) {
+    const g = twinOf(this);
+    return g ? yield* g.apply(self, Array.from(args ?? [])) : Reflect.apply(this as () => unknown, self, args ?? []);
+  } as Gen;
+  bind[TWIN] = function* (this: unknown, ...args: unknown[]) {
+    const bound = Reflect.apply(bind, this, args) as Twinned;
+    const g = twinOf(this);
+    if (g) bound[TWIN] = Reflect.apply(bind, g, args) as Gen;
+    return bound;
+  } as Gen;
+}
+
 /** Makes the runtime reachable by transformed code, under the names coroutine-transform.ts binds. */
 export function publishCoroutineRuntime(): void {
   (globalThis as Record<symbol, unknown>)[Symbol.for(RUNTIME_KEY)] = runtime;
   installArrayTwins();
+  installFunctionTwins();
 }
