@@ -62,7 +62,7 @@ export interface ExploreOptions {
   lock?: boolean;
   /** Which accesses are scheduling points (`--points`); default: all. */
   points?: PointsMode;
-  /** How the logical threads run (`--engine`); default: workers. */
+  /** How the logical threads run (`--engine`); default: coroutines (engine.ts). */
   engine?: Engine;
   checkDeterminism: boolean;
   shrink: boolean;

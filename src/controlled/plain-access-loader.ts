@@ -1,5 +1,6 @@
 /**
- * Installs the source transform in a controlled worker's thread (`--points all`). On Node 20 hooks that
+ * Installs the source transforms in a controlled worker's thread (`--points all`: plain accesses as
+ * points; `--engine coroutines`: functions as generators, transform-cache.ts). On Node 20 hooks that
  * `module.register()` installs on the main thread do not reach worker threads, so each controlled worker
  * registers its own, after tsx's (workers/controlled.mjs): the last registered runs first and asks the
  * next, so the ES module hooks (workers/plain-access-hooks.mjs) rewrite the JavaScript tsx produced.

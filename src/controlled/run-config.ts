@@ -59,7 +59,7 @@ export interface CommonRunConfig {
   watchdogMs: number;
   /** Which accesses are scheduling points (default: all, plain reads and writes too). */
   points?: PointsMode;
-  /** How the logical threads run (default: workers). */
+  /** How the logical threads run (default: engineOf, in engine.ts: coroutines for an allocator, workers for a program). */
   engine?: Engine;
 }
 
