@@ -10,7 +10,7 @@ import { loadAllocators } from '../alloc/load-allocator.ts';
 import type { ExploreResult, RunSize } from '../controlled/explore.ts';
 import { MAX_EXPLORE_OPS, MAX_EXPLORE_PAGES, MAX_EXPLORE_THREADS, MAX_STEP_BUDGET } from '../harness/limits.ts';
 import { DEFAULT_POINTS, parsePoints } from '../controlled/plain-access-mode.ts';
-import { parseEngine } from '../controlled/engine.ts';
+import { engineOf, parseEngine } from '../controlled/engine.ts';
 import { onEngine } from '../controlled/on-engine.ts';
 import { exploreSizes, fixedSize, sizeLabel } from '../controlled/sizes.ts';
 import { defaultStrategy, isStrategyName, strategyInfo, strategyNames } from '../controlled/strategies/index.ts';
@@ -172,7 +172,7 @@ await runCommand('explore', async () => {
     if (!values.json) {
       const sized = size ? `${plural(size.threads, 'thread')} x ${size.ops} ops, ${size.pages} pages` : `sizes grown from ${plural(scenario.explore.threads, 'thread')} x ${scenario.explore.ops} ops (${scenario.explore.pages} pages)`;
       const origin = from ? ` (run ${from.run} of ${from.file})` : '';
-      console.log(`explore ${scenario.name} on ${allocator.name}${origin}: ${sized}, ${points === 'all' ? 'every access' : 'Atomics calls'} as points, ${info.label({ depth })}, seed ${seed}, shard ${shard.index}/${shard.count}`);
+      console.log(`explore ${scenario.name} on ${allocator.name}${origin}: ${sized}, ${points === 'all' ? 'every access' : 'Atomics calls'} as points, ${engineOf({ ...(engine ? { engine } : {}) })} engine, ${info.label({ depth })}, seed ${seed}, shard ${shard.index}/${shard.count}`);
     }
     const result = await onEngine(engine, values.json, (e) => exploreSizes({
       engine: e,
