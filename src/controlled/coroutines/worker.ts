@@ -10,15 +10,14 @@ import { loadAllocator } from '../../alloc/load-allocator.ts';
 import { StressThread } from '../../subjects/allocator/stress-thread.ts';
 import { type AllocatorThread, allocatorThread } from '../allocator-thread.ts';
 import { describeLocation, locationKey } from '../describe-location.ts';
-import { ControlledAbort, Interceptor, installAtomics, uninstallAtomics } from '../intercept.ts';
-import { type AccessPoints, startPlainAccess, stopPlainAccess } from '../plain-access.ts';
+import { ControlledAbort, type Interceptor } from '../intercept.ts';
 import { markSubjectRoot } from '../plain-access-loader.ts';
-import { patchTypedArrayMethods, unpatchTypedArrayMethods } from '../plain-access-methods.ts';
 import { BatchViews, QUIT, Request, slotViews } from '../protocol.ts';
 import { type DescribeLocation, nextEpoch, sendReport, slotOf } from '../schedule-loop.ts';
 import type { ControlledTask } from '../worker.ts';
+import { coroutineInterceptors, runCoroutines } from './coroutine-run.ts';
 import { CoroutineDriver } from './driver.ts';
-import { setSyncYield, TWIN } from './runtime.ts';
+import { TWIN } from './runtime.ts';
 
 /** The task of a coroutine worker: each logical thread's task, all on the same buffers. */
 export interface CoroutineTask {
@@ -61,41 +60,11 @@ type ThreadResult = ReturnType<AllocatorThread['finish']>;
 
 function runSchedule(task: CoroutineTask, definition: AllocatorDefinition, driver: CoroutineDriver, runTwin: Run): ThreadResult[] {
   const first = task.threads[0]!;
-  const interceptors: Interceptor[] = [];
-  const current = () => interceptors[driver.current]!;
-  const bodies = task.threads.map((thread, t) => {
-    const interceptor = new Interceptor(thread.control, thread.batch, thread.layout.threads, t, thread.allocatorBuffer, 0, () => driver.waitOnStack(t));
-    interceptors.push(interceptor);
-    return threadBody(thread, definition, interceptor, runTwin);
-  });
+  const interceptors = coroutineInterceptors(driver, task.threads.length, first, first.allocatorBuffer);
   // Each thread's setup (its views, the allocator's attach) runs now, before the Atomics functions are
   // wrapped, as a worker's does before its first park: setting up a view is not part of the race.
-  const started = bodies.map((body) => body());
-  const router: AccessPoints = {
-    read: (array, index) => current().read(array, index),
-    write: (array, index, value) => current().write(array, index, value),
-    readCo: (array, index) => current().readCo(array, index),
-    writeCo: (array, index, value) => current().writeCo(array, index, value),
-    park: (request, array, index, arg1, arg2) => current().park(request, array, index, arg1, arg2),
-    parkCo: (request, array, index, arg1, arg2) => current().parkCo(request, array, index, arg1, arg2),
-  };
-  const plain = first.points !== 'atomics';
-  installAtomics(first.allocatorBuffer, current, true);
-  setSyncYield(() => driver.waitOnStack(driver.current));
-  if (plain) {
-    startPlainAccess(router, first.allocatorBuffer);
-    patchTypedArrayMethods(router, first.allocatorBuffer);
-  }
-  try {
-    return driver.run(started) as ThreadResult[];
-  } finally {
-    if (plain) {
-      unpatchTypedArrayMethods();
-      stopPlainAccess();
-    }
-    setSyncYield(undefined);
-    uninstallAtomics();
-  }
+  const bodies = task.threads.map((thread, t) => threadBody(thread, definition, interceptors[t]!, runTwin)());
+  return runCoroutines(driver, interceptors, first.allocatorBuffer, first.points, bodies);
 }
 
 /** One logical thread's setup (allocator-thread.ts); what it returns makes its schedule's generator. */
