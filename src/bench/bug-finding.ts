@@ -50,7 +50,7 @@ export interface BugFindingOptions {
   timeBudgetMs: number;
   depth: number;
   stepBudget: number;
-  /** Which engine runs the allocator subjects (default: the default engine); programs run on workers. */
+  /** Which engine runs the subjects (default: the default engine). */
   engine?: Engine;
   /** Called after each exploration, for a progress line. */
   onRun?: (run: SeedRun, subject: BenchSubject, strategy: StrategyName) => void;
@@ -162,6 +162,7 @@ async function exploreProgramOnce(subject: ProgramBugSubject, strategy: Strategy
     stepBudget: options.stepBudget,
     shrink: false,
     onProgress: rate.onProgress,
+    ...(options.engine ? { engine: options.engine } : {}),
   });
   const finding = result.finding;
   // Every failure of a program is its bug: a program declares no expected kinds.

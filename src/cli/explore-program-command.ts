@@ -3,6 +3,8 @@
  * that the file it names is a program (src/subjects/program/load-program.ts). Sizes, allocators and
  * stress results mean nothing to a program: flags about them are refused, not ignored.
  */
+import { type Engine, engineOf } from '../controlled/engine.ts';
+import { onEngine } from '../controlled/on-engine.ts';
 import { type PointsMode } from '../controlled/plain-access-mode.ts';
 import { type StrategyName, strategyInfo } from '../controlled/strategies/index.ts';
 import type { ProgramInfo } from '../subjects/program/check-program.ts';
@@ -20,6 +22,7 @@ export interface ProgramExploreCommand {
   timeBudgetMs: number;
   seed: string | undefined;
   points: PointsMode;
+  engine: Engine | undefined;
   stepBudget: number | undefined;
   shrink: boolean;
   json: boolean;
@@ -32,9 +35,10 @@ export async function exploreProgramCommand(c: ProgramExploreCommand): Promise<n
   if (c.refused.length > 0) throw new UsageError(`${c.refused.map((f) => `--${f}`).join(', ')}: ${c.shown} is a program, whose threads and memory are its own; these flags apply to scenarios`);
   const seed = c.seed ?? c.info.name;
   if (!c.json) {
-    console.log(`explore program ${c.shown}: ${c.info.threads} threads, ${c.info.sharedBytes} shared bytes, ${c.points === 'all' ? 'every access' : 'Atomics calls'} as points, ${strategyInfo(c.strategy).label({ depth: c.depth })}, seed ${seed}`);
+    console.log(`explore program ${c.shown}: ${c.info.threads} threads, ${c.info.sharedBytes} shared bytes, ${c.points === 'all' ? 'every access' : 'Atomics calls'} as points, ${engineOf({ ...(c.engine ? { engine: c.engine } : {}) })} engine, ${strategyInfo(c.strategy).label({ depth: c.depth })}, seed ${seed}`);
   }
-  const result = await exploreProgram({
+  const result = await onEngine(c.engine, c.json, (engine) => exploreProgram({
+    engine,
     file: c.file,
     info: c.info,
     strategy: c.strategy,
@@ -46,7 +50,7 @@ export async function exploreProgramCommand(c: ProgramExploreCommand): Promise<n
     ...(c.stepBudget !== undefined ? { stepBudget: c.stepBudget } : {}),
     shrink: c.shrink,
     ...(c.tokenDir !== undefined ? { tokenDir: c.tokenDir } : {}),
-  });
+  }));
   if (c.json) console.log(JSON.stringify(jsonOf(result), null, 2));
   else print(result);
   return result.ok ? ExitCode.ok : ExitCode.expectationFailed;

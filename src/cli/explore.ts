@@ -113,7 +113,7 @@ await runCommand('explore', async () => {
   if (named === undefined) throw new UsageError(`${from!.file} does not name its scenario file (written by an older pagerace): name it, npm run explore -- <scenario> --from ${from!.file}`);
   const program = from ? undefined : await programNamed(named);
   if (program) {
-    const allocatorOnly = ['allocator', 'threads', 'ops', 'ops-up-to', 'memory', 'max-held', 'no-lock', 'shard', 'check-determinism', 'junit', 'out', ...(engine === 'coroutines' ? (['engine'] as const) : [])] as const;
+    const allocatorOnly = ['allocator', 'threads', 'ops', 'ops-up-to', 'memory', 'max-held', 'no-lock', 'shard', 'check-determinism', 'junit', 'out'] as const;
     return exploreProgramCommand({
       ...program,
       strategy,
@@ -122,6 +122,7 @@ await runCommand('explore', async () => {
       timeBudgetMs,
       seed: values.seed,
       points,
+      engine,
       stepBudget: progressWindow,
       shrink: !values['no-shrink'],
       json: values.json,

@@ -1,12 +1,14 @@
 /** `npm run replay` of a program's token: the same output as an allocator's, in a program's words. */
 import type { PointsMode } from '../controlled/plain-access-mode.ts';
+import type { Engine } from '../controlled/engine.ts';
+import { onEngine } from '../controlled/on-engine.ts';
 import type { CheckedToken } from '../controlled/token.ts';
 import { replayProgram } from '../subjects/program/replay-program.ts';
 import { formatProgramViolation } from './program-text.ts';
 import { ExitCode, UsageError } from '../io/usage-error.ts';
 
-export async function replayProgramCommand(token: CheckedToken, points: PointsMode | undefined, command: string, json: boolean): Promise<number> {
-  const result = await replayProgram(token, points);
+export async function replayProgramCommand(token: CheckedToken, points: PointsMode | undefined, engine: Engine | undefined, command: string, json: boolean): Promise<number> {
+  const result = await onEngine(engine, json, (e) => replayProgram(token, points, e));
   if (result.outcome === 'diverged') {
     throw new UsageError(`replay diverged from its token: ${result.divergence} (the program changed since it was recorded; explore again)`);
   }

@@ -51,10 +51,7 @@ await runCommand('replay', async () => {
   const token = decodeToken(input.text);
   // With --json, stdout is one JSON object and nothing else.
   (values.json ? console.error : console.log)(`replay ${describeTokenFiles(token.files)}`);
-  if (token.subject === 'program') {
-    if (engine === 'coroutines') throw new UsageError('--engine coroutines runs allocator scenarios only for now; a program token replays on workers');
-    return replayProgramCommand(token, points, input.command, values.json);
-  }
+  if (token.subject === 'program') return replayProgramCommand(token, points, engine, input.command, values.json);
   const result = await onEngine(engine, values.json, (e) => replay(token, points, e));
   if (result.outcome === 'diverged') {
     throw new UsageError(`replay diverged from its token: ${result.divergence} (the code or the scenario changed since it was recorded; explore again)`);

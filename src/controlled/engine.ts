@@ -1,10 +1,10 @@
 /**
- * `--engine coroutines|workers`: how a controlled run's logical threads run. `coroutines` (the default
- * for allocators): all of them on one worker, as generators made by the coroutine transform
+ * `--engine coroutines|workers`: how a controlled run's logical threads run. `coroutines` (the
+ * default): all of them on one worker, as generators made by the coroutine transform
  * (src/controlled/coroutines), handing the turn on with a generator resume. `workers`: one worker thread
- * each, handing the turn on with an Atomics store and a futex wake. The same schedules step for step;
- * coroutines are several times faster once the threads outnumber the cores. A program (or object)
- * runs on workers: the coroutine engine drives allocator scenarios only, for now.
+ * each, handing the turn on with an Atomics store and a futex wake. The same schedules step for step,
+ * for allocators, programs and concurrent objects alike; coroutines are several times faster once the
+ * threads outnumber the cores.
  */
 import { UsageError } from '../io/usage-error.ts';
 
@@ -12,9 +12,9 @@ export const engines = ['workers', 'coroutines'] as const;
 export type Engine = (typeof engines)[number];
 export const DEFAULT_ENGINE: Engine = 'coroutines';
 
-/** The engine a run uses: the one it names, else the default for its kind of subject. */
-export function engineOf(config: { kind?: string; engine?: Engine | undefined }): Engine {
-  return config.engine ?? (config.kind === 'program' ? 'workers' : DEFAULT_ENGINE);
+/** The engine a run uses: the one it names, else the default. */
+export function engineOf(config: { engine?: Engine | undefined }): Engine {
+  return config.engine ?? DEFAULT_ENGINE;
 }
 
 /**

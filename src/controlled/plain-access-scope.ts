@@ -35,11 +35,12 @@ export function isBuiltinSubject(file: string): boolean {
 }
 
 /**
- * The harness modules on a logical thread's way from its stress loop to the allocator's calls: with
+ * The harness modules on a logical thread's way from its loop to the subject's calls (an allocator's
+ * stress thread and the global lock; a concurrent object's program, which calls its operations): with
  * `--engine coroutines` they become generators too (and only get that rewrite), so that a point in the
- * allocator suspends the whole thread.
+ * subject suspends the whole thread.
  */
-const coroutineHarness = /^src\/subjects\/allocator\/stress-thread\.ts$|^src\/alloc\/(?:locked|global-lock)\.ts$/;
+const coroutineHarness = /^src\/subjects\/allocator\/stress-thread\.ts$|^src\/alloc\/(?:locked|global-lock)\.ts$|^src\/subjects\/object\/define-object\.ts$/;
 
 export function isCoroutineHarness(file: string): boolean {
   return coroutineHarness.test(path.relative(root, file).split(path.sep).join('/'));

@@ -15,7 +15,6 @@ import { coordinatorPolls } from './handoff.ts';
 import { DEFAULT_POINTS } from './plain-access-mode.ts';
 import { BatchViews, QUIT, ReportAreaLayout, SlotLayout, slotViews, Turn } from './protocol.ts';
 import type { CoroutineTask } from './coroutines/worker.ts';
-import { UsageError } from '../io/usage-error.ts';
 import type { AllocatorRunConfig, ControlledConfig, ProgramRunConfig } from './run-config.ts';
 import { SpinDetector } from './spin-detector.ts';
 import type { AnyControlledTask, ControlledReport } from './worker.ts';
@@ -76,7 +75,7 @@ interface Handshake {
  * The coordinator's buffers and one task per thread on `pool`, each given the handshake; a task that
  * fails leaves the first line of its error (or what its heap limit says) in the session's failures.
  */
-function startTasks(pool: Piscina<AnyControlledTask | CoroutineTask, void>, threads: number, views: RunViews, coroutines: boolean, task: (thread: number, handshake: Handshake) => AnyControlledTask): Omit<Session, 'host' | 'growRange' | 'scratch'> {
+function startTasks(pool: Piscina<AnyControlledTask | CoroutineTask<AnyControlledTask>, void>, threads: number, views: RunViews, coroutines: boolean, task: (thread: number, handshake: Handshake) => AnyControlledTask): Omit<Session, 'host' | 'growRange' | 'scratch'> {
   const control = new SharedArrayBuffer(threads * SlotLayout.bytes);
   const reports = new SharedArrayBuffer(threads * ReportAreaLayout.bytes);
   const batch = new SharedArrayBuffer(BatchViews.bytes);
@@ -90,7 +89,7 @@ function startTasks(pool: Piscina<AnyControlledTask | CoroutineTask, void>, thre
     // One task runs every thread; its error names the thread that failed ("thread 2: ..."), or, for a
     // heap limit, whichever thread held the turn.
     const slots = slotViews(control, threads).slots;
-    const all = pool.run({ kind: 'coroutines', threads: Array.from({ length: threads }, (_, thread) => task(thread, { control, batch, reports, spin })) } as CoroutineTask).catch((error: unknown) => {
+    const all = pool.run({ kind: 'coroutines', threads: Array.from({ length: threads }, (_, thread) => task(thread, { control, batch, reports, spin })) } satisfies CoroutineTask<AnyControlledTask>).catch((error: unknown) => {
       const text = firstLine(error);
       const named = /^thread (\d+): ([^]*)$/.exec(text);
       const running = Math.max(0, slots.findIndex((slot) => Atomics.load(slot, SlotLayout.i32.turn) === Turn.running));
@@ -116,8 +115,7 @@ async function openProgram(config: ProgramRunConfig, workers: ControlledWorkers)
   const subject = new SharedArrayBuffer(program.sharedBytes);
   const scratch = new SharedArrayBuffer(program.scratchBytes);
   const views = new RunViews(buffer, layout, subject);
-  if (workers.engine === 'coroutines') throw new UsageError('--engine coroutines runs allocator scenarios only for now; run a program with --engine workers');
-  const started = startTasks(pool, threads, views, false, (thread, handshake) => ({
+  const started = startTasks(pool, threads, views, workers.engine === 'coroutines', (thread, handshake) => ({
     kind: 'program',
     program: program.module,
     sharedBytes: program.sharedBytes,

@@ -3,7 +3,8 @@
  * at every step, the same calls (their hashes) and what they returned (the trace digest), the same
  * outcome. Checked on the built-in allocators, known-bug variants (their races must show), user modules
  * of plain typed-array code and of Atomics code, and @thi.ng/malloc (whose state is behind getters and
- * setters), with plain accesses as points and with Atomics calls only. Then what a coroutine run must
+ * setters), with plain accesses as points and with Atomics calls only (programs and objects:
+ * src/subjects/program/coroutine-program.test.ts). Then what a coroutine run must
  * do of its own: a thread that throws, and one that loops on plain memory, are reported with their
  * thread, as on workers.
  */

@@ -19,10 +19,10 @@ import { coroutineInterceptors, runCoroutines } from './coroutine-run.ts';
 import { CoroutineDriver } from './driver.ts';
 import { TWIN } from './runtime.ts';
 
-/** The task of a coroutine worker: each logical thread's task, all on the same buffers. */
-export interface CoroutineTask {
+/** The task of a coroutine worker: each logical thread's task, all on the same buffers (an allocator's, or a program's). */
+export interface CoroutineTask<Thread = ControlledTask> {
   kind: 'coroutines';
-  threads: ControlledTask[];
+  threads: Thread[];
 }
 
 /** Polls of the doorbell before the driver sleeps: the coordinator has a core of its own. */

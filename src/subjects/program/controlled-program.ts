@@ -5,7 +5,10 @@
  * Atomics call (and with `--points all` every plain typed-array access) on the program's buffer a
  * scheduling point. A throw is a failed assertion: the thread parks with it and the run stops there.
  * When the coordinator says every thread ended, thread 0 runs `check` over the quiescent memory.
+ * `programThread` (init before, the assertion, check after) is shared with the coroutine engine's side,
+ * coroutine-program.ts.
  */
+import type { SharedRegion } from '../../alloc/contract.ts';
 import type { Violation } from '../../check/violation.ts';
 import { ControlledAbort, Interceptor } from '../../controlled/intercept.ts';
 import { runIntercepted } from '../../controlled/intercepted.ts';
@@ -31,13 +34,43 @@ export async function programWorker(task: ProgramControlledTask): Promise<void> 
 }
 
 function runSchedule(task: ProgramControlledTask, program: ProgramDefinition): WorkerReport {
+  const interceptor = new Interceptor(task.control, task.batch, task.threads, task.thread, task.subjectBuffer, task.spin);
+  const p = programThread(task, program);
+  runIntercepted(interceptor, task.subjectBuffer, task.points, () => {
+    if (!p.ready) interceptor.park(Request.violation);
+    interceptor.park(Request.start);
+    try {
+      program.thread(p.memory, task.thread, p.scratch);
+    } catch (error) {
+      if (error instanceof ControlledAbort) throw error;
+      p.failed(error);
+      interceptor.park(Request.violation);
+    }
+    interceptor.park(Request.done);
+  });
+  return p.finish();
+}
+
+/** One thread of a program's schedule, as both engines run it: its memory, init before and check after. */
+export interface ProgramThread {
+  memory: SharedRegion;
+  scratch: SharedRegion;
+  /** False when thread 0's init threw: the thread parks at a violation at once. */
+  ready: boolean;
+  /** The thread threw: a failed assertion. */
+  failed(error: unknown): void;
+  /** Its report, once every thread has returned and the Atomics functions are real again (thread 0 runs check). */
+  finish(): WorkerReport;
+}
+
+/** Sets up thread `task.thread` of a program for one schedule; thread 0 runs init now, unscheduled. */
+export function programThread(task: ProgramControlledTask, program: ProgramDefinition): ProgramThread {
   const { thread } = task;
   const memory = { buffer: task.subjectBuffer, byteOffset: 0, byteLength: task.sharedBytes };
   const scratch = { buffer: task.scratchBuffer, byteOffset: 0, byteLength: task.scratchBuffer.byteLength };
   const slot = new Int32Array(task.control, thread * SlotLayout.bytes, SlotLayout.bytes >> 2);
   const violations: Violation[] = [];
   const failed = (kind: Violation['kind'], message: string) => violations.push({ kind, message, pages: [], threads: [thread], history: [] });
-  const interceptor = new Interceptor(task.control, task.batch, task.threads, thread, task.subjectBuffer, task.spin);
   // Unscheduled, before any thread's first step: the coordinator waits for every thread to park.
   let ready = true;
   if (thread === 0 && program.init) {
@@ -48,27 +81,23 @@ function runSchedule(task: ProgramControlledTask, program: ProgramDefinition): W
       ready = false;
     }
   }
-  runIntercepted(interceptor, task.subjectBuffer, task.points, () => {
-    if (!ready) interceptor.park(Request.violation);
-    interceptor.park(Request.start);
-    try {
-      program.thread(memory, thread, scratch);
-    } catch (error) {
-      if (error instanceof ControlledAbort) throw error;
-      failed('assertion', `thread ${thread} failed: ${thrownText(error)}`);
-      interceptor.park(Request.violation);
-    }
-    interceptor.park(Request.done);
-  });
-  // Every thread has returned (the coordinator said so before it ended the run): memory is quiescent.
-  if (thread === 0 && slot[SlotLayout.i32.check] === 1 && program.check) {
-    try {
-      const problems = program.check(memory, scratch) as unknown;
-      if (!Array.isArray(problems)) failed('crash', `check() returned ${typeof problems}, not an array of strings`);
-      else if (problems.length > 0) violations.push({ kind: 'check', message: `${problems.slice(0, 8).map((p) => String(p).slice(0, 4000)).join('; ')}`, pages: [], threads: [], history: [] });
-    } catch (error) {
-      failed('crash', `check() threw: ${thrownText(error)}`);
-    }
-  }
-  return { thread, violations, measuredOps: 0 };
+  return {
+    memory,
+    scratch,
+    ready,
+    failed: (error) => failed('assertion', `thread ${thread} failed: ${thrownText(error)}`),
+    finish: () => {
+      // Every thread has returned (the coordinator said so before it ended the run): memory is quiescent.
+      if (thread === 0 && slot[SlotLayout.i32.check] === 1 && program.check) {
+        try {
+          const problems = program.check(memory, scratch) as unknown;
+          if (!Array.isArray(problems)) failed('crash', `check() returned ${typeof problems}, not an array of strings`);
+          else if (problems.length > 0) violations.push({ kind: 'check', message: `${problems.slice(0, 8).map((p) => String(p).slice(0, 4000)).join('; ')}`, pages: [], threads: [], history: [] });
+        } catch (error) {
+          failed('crash', `check() threw: ${thrownText(error)}`);
+        }
+      }
+      return { thread, violations, measuredOps: 0 };
+    },
+  };
 }

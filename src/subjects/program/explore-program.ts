@@ -4,6 +4,7 @@
  * a hang or a crash) or the budget is spent. A program's size is its own (its threads, its code), so
  * what shrinking can take away is preemptions. The finding comes with its trace and a replay token.
  */
+import { type Engine, engineOf } from '../../controlled/engine.ts';
 import { createHash } from 'node:crypto';
 import { ControlledWorkers } from '../../controlled/controlled-workers.ts';
 import { Coordinator, type ScheduleResult } from '../../controlled/coordinator.ts';
@@ -35,6 +36,8 @@ export interface ProgramExploreOptions {
   timeBudgetMs: number;
   seed: string;
   points?: PointsMode;
+  /** How the threads run (`--engine`); default: coroutines (engine.ts). */
+  engine?: Engine;
   /** Steps a schedule may take before it counts as a livelock (default: the coordinator's cap). */
   stepBudget?: number;
   shrink: boolean;
@@ -65,7 +68,7 @@ export function programSettings(info: ProgramInfo): string {
   return createHash('sha256').update(JSON.stringify([info.name, info.threads, info.sharedBytes, info.scratchBytes])).digest('hex').slice(0, 12);
 }
 
-export function programCoordinator(file: string, info: ProgramInfo, options: { points?: PointsMode; stepBudget?: number }, workers?: ControlledWorkers): Coordinator {
+export function programCoordinator(file: string, info: ProgramInfo, options: { points?: PointsMode; stepBudget?: number; engine?: Engine }, workers?: ControlledWorkers): Coordinator {
   return new Coordinator(
     {
       kind: 'program',
@@ -74,6 +77,7 @@ export function programCoordinator(file: string, info: ProgramInfo, options: { p
       watchdogMs: PROGRAM_WATCHDOG_MS,
       ...(options.points ? { points: options.points } : {}),
       ...(options.stepBudget !== undefined ? { stepBudget: options.stepBudget } : {}),
+      ...(options.engine ? { engine: options.engine } : {}),
     },
     workers,
   );
@@ -83,7 +87,7 @@ export async function exploreProgram(options: ProgramExploreOptions): Promise<Pr
   const { info } = options;
   const started = performance.now();
   const points = options.points ?? DEFAULT_POINTS;
-  const workers = new ControlledWorkers(undefined, points, PROGRAM_WATCHDOG_MS, info.threads, 'workers');
+  const workers = new ControlledWorkers(undefined, points, PROGRAM_WATCHDOG_MS, info.threads, engineOf(options));
   const coordinator = programCoordinator(options.file, info, options, workers);
   let schedules = 0;
   let steps = 0;
