@@ -13,9 +13,11 @@ if (plain || coroutines) {
   registerPlainAccess({ plain, coroutines });
 }
 // The driver does not import its subjects: each task goes to the subject its kind names.
-const [{ default: allocatorWorker }, { programWorker }, { default: coroutineWorker }] = await Promise.all([
+const [{ default: allocatorWorker }, { programWorker }, { default: coroutineWorker }, { programCoroutineWorker }] = await Promise.all([
   import('../src/controlled/worker.ts'),
   import('../src/subjects/program/controlled-program.ts'),
   import('../src/controlled/coroutines/worker.ts'),
+  import('../src/subjects/program/coroutine-program.ts'),
 ]);
-export default (task) => (task.kind === 'program' ? programWorker(task) : task.kind === 'coroutines' ? coroutineWorker(task) : allocatorWorker(task));
+const coroutineTask = (task) => (task.threads[0].kind === 'program' ? programCoroutineWorker(task) : coroutineWorker(task));
+export default (task) => (task.kind === 'program' ? programWorker(task) : task.kind === 'coroutines' ? coroutineTask(task) : allocatorWorker(task));
