@@ -125,8 +125,8 @@ export function transformCoroutines(code: string, options: { file: string; sourc
     else s.overwrite(start, end, text + '\n'.repeat(countNewlines(code, start, end)), { contentOnly: true });
   };
   // Openings go on the right of a position and closings on its left, so that a node ending where
-  // another starts closes first; inner nodes are done before outer ones (acorn-walk's order), so an
-  // outer opening at the same position goes before an inner one, an outer closing after.
+  // another starts closes first; inner nodes are done before outer ones (the rewrites are sorted by
+  // length below), so an outer opening at the same position goes before an inner one, an outer closing after.
   const open = (at: number, text: string) => s.prependRight(at, text);
   const close = (at: number, text: string) => s.appendLeft(at, text);
   // Statements put at the top of a body (temporaries, links) go on the left of its first position,
