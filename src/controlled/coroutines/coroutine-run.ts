@@ -9,8 +9,37 @@ import { Interceptor, installAtomics, uninstallAtomics } from '../intercept.ts';
 import { type AccessPoints, startPlainAccess, stopPlainAccess } from '../plain-access.ts';
 import type { PointsMode } from '../plain-access-mode.ts';
 import { patchTypedArrayMethods, unpatchTypedArrayMethods } from '../plain-access-methods.ts';
-import type { CoroutineDriver } from './driver.ts';
+import { BatchViews, QUIT, slotViews } from '../protocol.ts';
+import { type DescribeLocation, nextEpoch, type ScheduleLoopTask, sendReport, slotOf } from '../schedule-loop.ts';
+import type { WorkerReport } from '../../subjects/allocator/task.ts';
+import type { OpSpan } from '../trace.ts';
+import { CoroutineDriver } from './driver.ts';
 import { setSyncYield } from './runtime.ts';
+
+/** Polls of the doorbell before the driver sleeps: the coordinator has a core of its own. */
+const DOORBELL_POLLS = 20_000;
+
+/**
+ * A coroutine worker's life, whatever its threads run: one driver for all of them, `runSchedule` once
+ * per epoch until the coordinator says QUIT, and each thread's report written into its area after.
+ */
+export async function serveCoroutineSchedules(
+  threads: readonly (ScheduleLoopTask & { batch: SharedArrayBuffer })[],
+  runSchedule: (driver: CoroutineDriver) => { report: WorkerReport; ops: OpSpan[] }[],
+  describe: DescribeLocation,
+): Promise<void> {
+  const first = threads[0]!;
+  const driver = new CoroutineDriver(slotViews(first.control, threads.length).slots, new BatchViews(first.batch).header, DOORBELL_POLLS);
+  const last = slotOf(threads[threads.length - 1]!);
+  let epoch = 0;
+  for (;;) {
+    // The coordinator starts a schedule slot by slot: once the last slot has the epoch, all have.
+    epoch = nextEpoch(last, epoch);
+    if (epoch === QUIT) return;
+    const results = runSchedule(driver);
+    for (const [t, thread] of threads.entries()) sendReport(thread, epoch, results[t]!.report, results[t]!.ops, describe);
+  }
+}
 
 /** The interceptor of each of `threads` threads, on the handshake buffers, waiting through `driver`. */
 export function coroutineInterceptors(driver: CoroutineDriver, threads: number, handshake: { control: SharedArrayBuffer; batch: SharedArrayBuffer }, buffer: SharedArrayBuffer): Interceptor[] {

@@ -12,11 +12,11 @@ import { type AllocatorThread, allocatorThread } from '../allocator-thread.ts';
 import { describeLocation, locationKey } from '../describe-location.ts';
 import { ControlledAbort, type Interceptor } from '../intercept.ts';
 import { markSubjectRoot } from '../plain-access-loader.ts';
-import { BatchViews, QUIT, Request, slotViews } from '../protocol.ts';
-import { type DescribeLocation, nextEpoch, sendReport, slotOf } from '../schedule-loop.ts';
+import { Request } from '../protocol.ts';
+import type { DescribeLocation } from '../schedule-loop.ts';
 import type { ControlledTask } from '../worker.ts';
-import { coroutineInterceptors, runCoroutines } from './coroutine-run.ts';
-import { CoroutineDriver } from './driver.ts';
+import { coroutineInterceptors, runCoroutines, serveCoroutineSchedules } from './coroutine-run.ts';
+import type { CoroutineDriver } from './driver.ts';
 import { TWIN } from './runtime.ts';
 
 /** The task of a coroutine worker: each logical thread's task, all on the same buffers (an allocator's, or a program's). */
@@ -24,9 +24,6 @@ export interface CoroutineTask<Thread = ControlledTask> {
   kind: 'coroutines';
   threads: Thread[];
 }
-
-/** Polls of the doorbell before the driver sleeps: the coordinator has a core of its own. */
-const DOORBELL_POLLS = 20_000;
 
 type Run = (this: StressThread) => Generator<unknown, unknown, unknown>;
 
@@ -43,17 +40,7 @@ export default async function coroutineWorker(task: CoroutineTask): Promise<void
     if (!described.has(key)) described.set(key, describeLocation(definition, first.layout, array, index));
     return { key, text: described.get(key) };
   };
-  const { slots } = slotViews(first.control, task.threads.length);
-  const driver = new CoroutineDriver(slots, new BatchViews(first.batch).header, DOORBELL_POLLS);
-  const last = slotOf(task.threads[task.threads.length - 1]!);
-  let epoch = 0;
-  for (;;) {
-    // The coordinator starts a schedule slot by slot: once the last slot has the epoch, all have.
-    epoch = nextEpoch(last, epoch);
-    if (epoch === QUIT) return;
-    const results = runSchedule(task, definition, driver, runTwin);
-    for (const [t, thread] of task.threads.entries()) sendReport(thread, epoch, results[t]!.report, results[t]!.ops, describe);
-  }
+  await serveCoroutineSchedules(task.threads, (driver) => runSchedule(task, definition, driver, runTwin), describe);
 }
 
 type ThreadResult = ReturnType<AllocatorThread['finish']>;
