@@ -77,19 +77,8 @@ export function transformPlainAccess(code: string, options: TransformOptions): T
 
   ancestor(program, {
     MemberExpression(node: AnyNode, _state: unknown, ancestors: Node[]) {
-      if (!isRewritable(node)) return;
-      const parent = effectiveParent(ancestors, ancestors.length - 1);
-      if (parent) {
-        const { node: p, child } = parent;
-        const t = p.type;
-        if ((t === 'CallExpression' || t === 'NewExpression') && p.callee === child) return;
-        if (t === 'TaggedTemplateExpression' && p.tag === child) return;
-        if (t === 'UnaryExpression' && p.operator === 'delete') return;
-        if (t === 'ChainExpression' || ((t === 'MemberExpression' || t === 'CallExpression') && inChain(ancestors, ancestors.length - 1))) return;
-        if (t === 'UpdateExpression') return; // rewritten whole, below
-        if (t === 'AssignmentExpression' && p.left === child) return; // likewise, or left alone
-        if (isPatternTarget(p, child)) return;
-      }
+      // An update or an assignment is rewritten whole, below (or left alone).
+      if (!isRewritable(node) || !isPlainRead(ancestors)) return;
       // a[i] -> R(a, i)
       s.prependLeft(node.object.start, `${name('R')}(`);
       replace(node.object.end, node.property.start, ', ');
@@ -189,6 +178,24 @@ export function unparen(node: AnyNode): AnyNode {
   return node;
 }
 
+/**
+ * Whether the member expression last in `ancestors` is read for its value: not called, constructed,
+ * tagged, deleted, updated, assigned or destructured into, and not in the spine of an optional chain.
+ */
+export function isPlainRead(ancestors: Node[]): boolean {
+  const parent = effectiveParent(ancestors, ancestors.length - 1);
+  if (!parent) return true;
+  const { node: p, child } = parent;
+  const t = p.type;
+  if ((t === 'CallExpression' || t === 'NewExpression') && p.callee === child) return false;
+  if (t === 'TaggedTemplateExpression' && p.tag === child) return false;
+  if (t === 'UnaryExpression' && p.operator === 'delete') return false;
+  if (t === 'ChainExpression' || ((t === 'MemberExpression' || t === 'CallExpression') && inChain(ancestors, ancestors.length - 1))) return false;
+  if (t === 'UpdateExpression') return false;
+  if (t === 'AssignmentExpression' && p.left === child) return false;
+  return !isPatternTarget(p, child);
+}
+
 /** The nearest ancestor that is not a parenthesis, with the child of it that holds `ancestors[i]`. */
 function effectiveParent(ancestors: Node[], i: number): { node: AnyNode; child: AnyNode } | undefined {
   let child = ancestors[i] as AnyNode;
@@ -245,7 +252,7 @@ function suspends(node: Node): boolean {
   return found;
 }
 
-function countNewlines(code: string, start: number, end: number): number {
+export function countNewlines(code: string, start: number, end: number): number {
   let n = 0;
   for (let i = code.indexOf('\n', start); i >= 0 && i < end; i = code.indexOf('\n', i + 1)) n++;
   return n;

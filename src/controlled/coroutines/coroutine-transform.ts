@@ -34,9 +34,9 @@
  * and the loader leaves the module as it was.
  */
 import type { Node, Program } from 'acorn';
-import { ancestor } from 'acorn-walk';
+import { ancestor, base, full } from 'acorn-walk';
 import MagicString from 'magic-string';
-import { inChain, parseSource, unparen, withSourceMap } from '../transform.ts';
+import { countNewlines, inChain, isPlainRead, parseSource, unparen, withSourceMap } from '../transform.ts';
 import { RUNTIME_KEY } from './runtime.ts';
 
 type AnyNode = Node & Record<string, any>;
@@ -345,50 +345,6 @@ function enclosingBody(ancestors: Node[]): AnyNode | undefined {
   return undefined;
 }
 
-/**
- * Whether the last of `ancestors`, a member expression, is read as a value: not called (a call's
- * rewrite reads it), not assigned, updated, deleted or destructured into, not in an optional chain.
- */
-function isPlainRead(ancestors: Node[]): boolean {
-  const i = ancestors.length - 1;
-  const node = ancestors[i] as AnyNode;
-  if (inChain(ancestors, i)) return false;
-  let child = node;
-  let p = ancestors[i - 1] as AnyNode | undefined;
-  for (let j = i - 1; p?.type === 'ParenthesizedExpression'; j--) {
-    child = p;
-    p = ancestors[j - 1] as AnyNode | undefined;
-  }
-  if (!p) return true;
-  switch (p.type) {
-    case 'CallExpression':
-    case 'NewExpression':
-      return p.callee !== child;
-    case 'TaggedTemplateExpression':
-      return p.tag !== child;
-    case 'UpdateExpression':
-      return false;
-    case 'UnaryExpression':
-      return p.operator !== 'delete';
-    case 'AssignmentExpression':
-      return p.left !== child;
-    case 'ArrayPattern':
-    case 'ObjectPattern':
-    case 'RestElement':
-    case 'AssignmentPattern':
-      return false;
-    case 'Property':
-      return p.value !== child || !(ancestors[i - 2] as AnyNode | undefined)?.type.endsWith('Pattern');
-    case 'ForInStatement':
-    case 'ForOfStatement':
-      return p.left !== child;
-    case 'ChainExpression':
-      return false;
-    default:
-      return true;
-  }
-}
-
 function isRewritableCall(node: AnyNode, ancestors: Node[]): boolean {
   if (node.optional || inChain(ancestors, ancestors.length - 1)) return false;
   const callee = unparen(node.callee);
@@ -397,23 +353,18 @@ function isRewritableCall(node: AnyNode, ancestors: Node[]): boolean {
   return true;
 }
 
-/** Whether `fn`'s own code (not a nested non-arrow function's: arrows share `this`, `arguments`, `super`) has a node that passes `test`. */
+/** Walks a function's own code: arrows inside it share its `this`, `arguments` and `super`; other functions do not. */
+const ownCode: typeof base = {
+  ...base,
+  Function: (node, st, c) => {
+    if (node.type === 'ArrowFunctionExpression') base.Function!(node, st, c);
+  },
+};
+
+/** Whether `fn`'s own code (its name, parameters and body, and arrows in them) has a node that passes `test`. */
 function has(fn: AnyNode, test: (n: AnyNode) => boolean): boolean {
   let found = false;
-  const visit = (n: AnyNode, top: boolean) => {
-    if (found || n === null || typeof n !== 'object') return;
-    if (!top && (n.type === 'FunctionExpression' || n.type === 'FunctionDeclaration')) return;
-    if (test(n)) {
-      found = true;
-      return;
-    }
-    for (const key of Object.keys(n)) {
-      const v = n[key];
-      if (Array.isArray(v)) for (const c of v) visit(c, false);
-      else if (v && typeof v === 'object' && typeof v.type === 'string') visit(v, false);
-    }
-  };
-  visit(fn, true);
+  for (const part of [fn.id, ...fn.params, fn.body]) if (part) full(part, (n) => void (found ||= test(n as AnyNode)), ownCode);
   return found;
 }
 
@@ -438,10 +389,4 @@ function openParen(code: string, from: number): number {
     else i++;
     if (i < 0 || i >= code.length) throw new Error('a call without arguments list');
   }
-}
-
-function countNewlines(code: string, start: number, end: number): number {
-  let n = 0;
-  for (let i = code.indexOf('\n', start); i >= 0 && i < end; i = code.indexOf('\n', i + 1)) n++;
-  return n;
 }
