@@ -353,7 +353,11 @@ type Int = Int32Array;
  */
 interface AtomicCall {
   request: Request;
-  operands(by: Interceptor, x: number, y: number | undefined): [number, number];
+  /** The operands the step records (two functions, not a pair: a wrapper runs at every step). */
+  arg1(x: number, y: number | undefined): number;
+  arg2(x: number, y: number | undefined): number;
+  /** What the slot must hold before the park (a notify's count). */
+  before?(by: Interceptor, x: number): void;
   make(by: Interceptor, array: Int, index: number, x: number, y: number | undefined): number | string;
 }
 
@@ -361,13 +365,16 @@ const made = (by: Interceptor, result: number | string) => {
   by.observe(result);
   return result;
 };
+const none = () => 0;
+const first = (x: number) => Number(x);
 const rmw = (request: Request, fn: (a: Int, i: number, v: number) => number): AtomicCall => ({
   request,
-  operands: (_by, value) => [Number(value), 0],
+  arg1: first,
+  arg2: none,
   make: (by, array, index, value) => made(by, fn(array, index, value)),
 });
 const atomicCalls: Record<keyof AtomicsTable, AtomicCall> = {
-  load: { request: Request.load, operands: () => [0, 0], make: (by, array, index) => made(by, real.load(array, index)) },
+  load: { request: Request.load, arg1: none, arg2: none, make: (by, array, index) => made(by, real.load(array, index)) },
   store: rmw(Request.store, real.store),
   add: rmw(Request.add, real.add),
   sub: rmw(Request.sub, real.sub),
@@ -377,21 +384,22 @@ const atomicCalls: Record<keyof AtomicsTable, AtomicCall> = {
   exchange: rmw(Request.exchange, real.exchange),
   compareExchange: {
     request: Request.compareExchange,
-    operands: (_by, expected, replacement) => [Number(expected), Number(replacement)],
+    arg1: first,
+    arg2: (_expected, replacement) => Number(replacement),
     make: (by, array, index, expected, replacement) => made(by, real.compareExchange(array, index, expected, replacement!)),
   },
   // Never blocks for real: the coordinator modelled the wait and handed back its result.
   wait: {
     request: Request.wait,
-    operands: (_by, value, timeout) => [Number(value), timeout ?? Infinity],
+    arg1: first,
+    arg2: (_value, timeout) => timeout ?? Infinity,
     make: (by) => made(by, waitResultNames[by.handedResult() as (typeof WaitResult)[keyof typeof WaitResult]]),
   },
   notify: {
     request: Request.notify,
-    operands: (by, count) => {
-      by.setNotifyCount(count);
-      return [count ?? Infinity, 0];
-    },
+    arg1: (count) => count ?? Infinity,
+    arg2: none,
+    before: (by, count) => by.setNotifyCount(count),
     make: (by) => made(by, by.handedResult()),
   },
 };
@@ -409,16 +417,16 @@ export function installAtomics(buffer: SharedArrayBuffer, by: () => Interceptor,
     const plain = function (array: Int, index: number, x: number, y?: number) {
       if (array?.buffer !== buffer) return native.apply(Atomics, arguments as unknown as unknown[]);
       const me = by();
-      const [arg1, arg2] = call.operands(me, x, y);
-      me.park(call.request, array, index, arg1, arg2);
+      call.before?.(me, x);
+      me.park(call.request, array, index, call.arg1(x, y), call.arg2(x, y));
       return call.make(me, array, index, x, y);
     };
     if (coroutines) {
       (plain as unknown as Record<symbol, unknown>)[TWIN] = function* (array: Int, index: number, x: number, y?: number) {
         if (array?.buffer !== buffer) return native.apply(Atomics, arguments as unknown as unknown[]);
         const me = by();
-        const [arg1, arg2] = call.operands(me, x, y);
-        yield* me.parkCo(call.request, array, index, arg1, arg2);
+        call.before?.(me, x);
+        yield* me.parkCo(call.request, array, index, call.arg1(x, y), call.arg2(x, y));
         return call.make(me, array, index, x, y);
       };
     }
