@@ -35,7 +35,7 @@ export async function exploreProgramCommand(c: ProgramExploreCommand): Promise<n
   if (c.refused.length > 0) throw new UsageError(`${c.refused.map((f) => `--${f}`).join(', ')}: ${c.shown} is a program, whose threads and memory are its own; these flags apply to scenarios`);
   const seed = c.seed ?? c.info.name;
   if (!c.json) {
-    console.log(`explore program ${c.shown}: ${c.info.threads} threads, ${c.info.sharedBytes} shared bytes, ${c.points === 'all' ? 'every access' : 'Atomics calls'} as points, ${engineOf({ ...(c.engine ? { engine: c.engine } : {}) })} engine, ${strategyInfo(c.strategy).label({ depth: c.depth })}, seed ${seed}`);
+    console.log(`explore program ${c.shown}: ${c.info.threads} threads, ${c.info.sharedBytes} shared bytes, ${c.points === 'all' ? 'every access' : 'Atomics calls'} as points, ${engineOf({ engine: c.engine })} engine, ${strategyInfo(c.strategy).label({ depth: c.depth })}, seed ${seed}`);
   }
   const result = await onEngine(c.engine, c.json, (engine) => exploreProgram({
     engine,

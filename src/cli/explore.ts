@@ -173,7 +173,7 @@ await runCommand('explore', async () => {
     if (!values.json) {
       const sized = size ? `${plural(size.threads, 'thread')} x ${size.ops} ops, ${size.pages} pages` : `sizes grown from ${plural(scenario.explore.threads, 'thread')} x ${scenario.explore.ops} ops (${scenario.explore.pages} pages)`;
       const origin = from ? ` (run ${from.run} of ${from.file})` : '';
-      console.log(`explore ${scenario.name} on ${allocator.name}${origin}: ${sized}, ${points === 'all' ? 'every access' : 'Atomics calls'} as points, ${engineOf({ ...(engine ? { engine } : {}) })} engine, ${info.label({ depth })}, seed ${seed}, shard ${shard.index}/${shard.count}`);
+      console.log(`explore ${scenario.name} on ${allocator.name}${origin}: ${sized}, ${points === 'all' ? 'every access' : 'Atomics calls'} as points, ${engineOf({ engine })} engine, ${info.label({ depth })}, seed ${seed}, shard ${shard.index}/${shard.count}`);
     }
     const result = await onEngine(engine, values.json, (e) => exploreSizes({
       engine: e,

@@ -41,11 +41,12 @@ export class ControlledWorkers {
 
   /** A pool of at least `threads` workers, each free for one long-lived task. */
   async workers(threads: number): Promise<Piscina<AnyControlledTask, void>> {
-    if (this.engine === 'coroutines') threads = 1;
-    if (this.pool && this.size >= threads) return this.pool;
+    // One worker runs every coroutine.
+    const size = this.engine === 'coroutines' ? 1 : Math.max(threads, this.threads);
+    if (this.pool && this.size >= size) return this.pool;
     // A larger pool than the one there: its workers are idle between sessions, so it can simply go.
     if (this.pool) await this.pool.destroy();
-    this.size = this.engine === 'coroutines' ? 1 : Math.max(threads, this.threads);
+    this.size = size;
     this.pool = new Piscina<AnyControlledTask, void>({
       filename: workerFile,
       minThreads: this.size,

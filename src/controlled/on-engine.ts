@@ -7,7 +7,7 @@
 import { type Engine, EngineCannotFollow, engineOf } from './engine.ts';
 
 export async function onEngine<T>(engine: Engine | undefined, quiet: boolean, run: (engine: Engine) => Promise<T>): Promise<T> {
-  const first = engineOf({ ...(engine ? { engine } : {}) });
+  const first = engineOf({ engine });
   try {
     return await run(first);
   } catch (error) {
